@@ -1,0 +1,443 @@
+// One client connection: CONNECT/ACCEPT, negotiation, logon, then calls until
+// logoff. Requests are handled one at a time, in order; a break marker from
+// the client (callTimeout) cancels the running and queued calls.
+import type { Socket } from 'node:net';
+import { Reader, Writer } from './codec.js';
+import {
+  acceptPacket,
+  connectDescriptor,
+  DATA_FLAG_END_OF_REQUEST,
+  DATA_FLAG_EOF,
+  dataFlags,
+  dataPackets,
+  dataPayload,
+  Marker,
+  markerPacket,
+  PacketSplitter,
+  PacketType,
+  refusePacket,
+  type Packet,
+} from './packets.js';
+import { phaseOne, phaseTwo, type Challenge, type Verifier } from './auth.js';
+import {
+  ExecOption,
+  readAuth,
+  readBindRow,
+  readExecute,
+  readFetch,
+  readReExecute,
+  readRequestHead,
+  type BindMeta,
+  type BindValue,
+  type Piggybacks,
+} from './requests.js';
+import {
+  FunctionCode,
+  writeDataTypesReply,
+  writeDescribeInfo,
+  writeError,
+  writeParameters,
+  writeProtocolReply,
+  writeRow,
+  writeStatus,
+  type ErrorInfo,
+} from './ttc.js';
+import { plan, type Plan } from './sql.js';
+import { NO_DATA_FOUND, OraErrors, type OraError } from './ora-errors.js';
+import { delay } from './latency.js';
+import type { Capacity } from './capacity.js';
+import type { FaultState, Killable } from './faults.js';
+import type { Stats } from './stats.js';
+
+export type SessionLimitError = 'ORA-00018' | 'ORA-12516' | 'ORA-12519';
+
+/** Everything a session shares with the simulator. */
+export interface SessionContext {
+  serviceName: string;
+  /** keyed by upper-case user name */
+  verifiers: Map<string, Verifier>;
+  /** answers phase one for unknown users, so they fail at phase two like on a real database */
+  decoyVerifier: Verifier;
+  logonLatencyMs: number;
+  maxSessions: number;
+  sessionLimitError: SessionLimitError;
+  capacity: Capacity;
+  faults: FaultState;
+  stats: Stats;
+  /** connections past ACCEPT and not yet closed: what a listener-side session limit counts */
+  accepted: { count: number };
+  log: (line: string) => void;
+}
+
+/** Listener error for "refuse new connections" faults: instances blocking new connections. */
+const REFUSE_FAULT_ERROR = 12528;
+const SERVICE_NOT_FOUND = 12514;
+/** Answer sizes we accept: the client asks for 8192 by default. */
+const MIN_SDU = 512;
+const MAX_SDU = 65535;
+const TDU = 65535;
+/** Claimed server version 19.24.0.0.0, encoded for field version >= 11. */
+const AUTH_VERSION_NO = String((19 << 24) | (24 << 16));
+
+interface Cursor {
+  id: number;
+  plan: Exclude<Plan, { kind: 'error' }>;
+  binds: BindMeta[];
+  /** next LEVEL to return, 1-based */
+  nextRow: number;
+}
+
+let nextSessionId = 1;
+
+export class Session implements Killable {
+  private readonly splitter = new PacketSplitter();
+  private state: 'connect' | 'connectData' | 'open' | 'closed' = 'connect';
+  private sdu = 8192;
+  private connectLength = 0;
+  private requestParts: Buffer[] = [];
+  private work: Promise<void> = Promise.resolve();
+  /** aborted by a break: every call queued or running under it is abandoned */
+  private breakScope = new AbortController();
+  private challenge: Challenge | null = null;
+  private user = '';
+  private readonly cursors = new Map<number, Cursor>();
+  private nextCursorId = 1;
+  private readonly heldInput: Buffer[] = [];
+  private readonly heldOutput: Buffer[] = [];
+  private counted = false;
+  readonly id = nextSessionId++;
+  loggedOn = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly ctx: SessionContext,
+    private readonly onClose: (s: Session) => void,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      if (this.ctx.faults.frozen) this.heldInput.push(chunk);
+      else this.receive(chunk);
+    });
+    socket.on('error', () => {}); // resets by the client are normal; 'close' follows
+    socket.on('close', () => this.closed());
+  }
+
+  kill(): void {
+    this.socket.destroy();
+  }
+
+  /** Called on unfreeze: send what was held back, then process what arrived meanwhile. */
+  thaw(): void {
+    for (const b of this.heldOutput.splice(0)) this.socket.write(b);
+    while (this.heldInput.length > 0 && !this.ctx.faults.frozen) this.receive(this.heldInput.shift()!);
+  }
+
+  private closed(): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'open') this.ctx.accepted.count--;
+    this.state = 'closed';
+    this.breakScope.abort(new Error('connection closed'));
+    if (this.loggedOn) this.endSession();
+    this.onClose(this);
+  }
+
+  private endSession(): void {
+    this.loggedOn = false;
+    if (this.counted) this.ctx.stats.sessionClosed();
+    this.counted = false;
+  }
+
+  private write(buf: Buffer): void {
+    if (this.state === 'closed') return;
+    if (this.ctx.faults.frozen) this.heldOutput.push(buf);
+    else this.socket.write(buf);
+  }
+
+  private receive(chunk: Buffer): void {
+    let packets: Packet[];
+    try {
+      packets = this.splitter.push(chunk);
+    } catch (err) {
+      this.ctx.log(`session ${this.id}: ${(err as Error).message}; closing`);
+      this.socket.destroy();
+      return;
+    }
+    for (const p of packets) {
+      if (this.state === 'closed') return;
+      this.onPacket(p);
+    }
+  }
+
+  private onPacket(p: Packet): void {
+    if (this.state === 'connect') {
+      if (p.type !== PacketType.CONNECT) return void this.socket.destroy();
+      const cd = connectDescriptor(p);
+      this.sdu = Math.min(MAX_SDU, Math.max(MIN_SDU, cd.requestedSdu));
+      if (cd.text !== null) this.onConnect(cd.text);
+      else {
+        // descriptors over 230 bytes follow in a DATA packet
+        this.connectLength = cd.length;
+        this.state = 'connectData';
+      }
+      return;
+    }
+    if (this.state === 'connectData') {
+      if (p.type === PacketType.DATA) this.onConnect(dataPayload(p).toString('ascii', 0, this.connectLength));
+      return;
+    }
+    if (p.type === PacketType.MARKER) return this.onMarker(p.buf[10] ?? 0);
+    if (p.type !== PacketType.DATA) return;
+    const flags = dataFlags(p);
+    if (flags & DATA_FLAG_EOF) return void this.socket.end();
+    this.requestParts.push(dataPayload(p));
+    if (flags & DATA_FLAG_END_OF_REQUEST) {
+      const request = this.requestParts.length === 1 ? this.requestParts[0]! : Buffer.concat(this.requestParts);
+      this.requestParts = [];
+      const scope = this.breakScope.signal;
+      this.work = this.work.then(() => this.onRequest(request, scope));
+    }
+  }
+
+  private onConnect(descriptor: string): void {
+    const ctx = this.ctx;
+    const service = /\(\s*SERVICE_NAME\s*=\s*([^)\s]*)\s*\)/i.exec(descriptor)?.[1] ?? '';
+    let refuse = 0;
+    if (ctx.faults.refusing) refuse = REFUSE_FAULT_ERROR;
+    else if (service.toUpperCase() !== ctx.serviceName.toUpperCase()) refuse = SERVICE_NOT_FOUND;
+    else if (ctx.sessionLimitError !== 'ORA-00018' && ctx.accepted.count >= ctx.maxSessions) {
+      refuse = Number(ctx.sessionLimitError.slice(4));
+    }
+    if (refuse) {
+      ctx.stats.refused();
+      ctx.log(`session ${this.id}: refusing connect to service "${service}" (ERR=${refuse})`);
+      this.socket.end(refusePacket(refuse));
+      this.state = 'closed';
+      this.onClose(this);
+      return;
+    }
+    this.write(acceptPacket(this.sdu, TDU));
+    this.splitter.largeLengths();
+    this.state = 'open';
+    ctx.accepted.count++;
+  }
+
+  /**
+   * The client interrupts a call (callTimeout) with a marker. Whatever runs is
+   * abandoned; we answer with a reset marker and ORA-01013, which the driver
+   * reads as the call's reply after its own reset. We answer even when idle:
+   * the reply may have crossed the break on the wire, and the driver then
+   * still waits for the reset and an error.
+   */
+  private onMarker(marker: number): void {
+    if (marker === Marker.RESET) return; // the client's half of the reset: nothing to do
+    this.breakScope.abort(new Error('break'));
+    this.breakScope = new AbortController();
+    this.write(markerPacket(Marker.RESET));
+    this.reply(null, (w) => this.error(w, { ...OraErrors.cancelled }));
+  }
+
+  private reply(scope: AbortSignal | null, build: (w: Writer) => void): void {
+    if (scope?.aborted) return;
+    const w = new Writer();
+    build(w);
+    const packets = dataPackets(w.toBuffer(), this.sdu);
+    this.write(packets.length === 1 ? packets[0]! : Buffer.concat(packets));
+  }
+
+  private error(w: Writer, e: ErrorInfo): void {
+    if (e.num !== 0 && e.num !== NO_DATA_FOUND) this.ctx.stats.errorSent();
+    writeError(w, e);
+  }
+
+  private fail(scope: AbortSignal, e: OraError): void {
+    this.reply(scope, (w) => this.error(w, { num: e.num, message: e.message }));
+  }
+
+  private async onRequest(request: Buffer, scope: AbortSignal): Promise<void> {
+    if (scope.aborted || this.state === 'closed') return;
+    try {
+      await this.dispatch(new Reader(request), scope);
+    } catch (err) {
+      if (scope.aborted) return;
+      this.ctx.log(`session ${this.id}: cannot handle request: ${(err as Error).message}`);
+      this.fail(scope, OraErrors.unsupportedRequest);
+    }
+  }
+
+  private async dispatch(r: Reader, scope: AbortSignal): Promise<void> {
+    const head = readRequestHead(r);
+    if (head.kind === 'protocol') return this.reply(scope, writeProtocolReply);
+    if (head.kind === 'dataTypes') return this.reply(scope, writeDataTypesReply);
+    if (head.kind === 'unsupported') {
+      this.ctx.log(`session ${this.id}: unsupported ${head.what}`);
+      return this.fail(scope, OraErrors.unsupportedRequest);
+    }
+    const code = head.code;
+    if (code === FunctionCode.AUTH_PHASE_ONE) return this.authPhaseOne(r, scope);
+    if (code === FunctionCode.AUTH_PHASE_TWO) return this.authPhaseTwo(r, scope);
+    if (!this.loggedOn) return this.fail(scope, OraErrors.notLoggedOn);
+    this.applyPiggybacks(head.piggybacks);
+    switch (code) {
+      case FunctionCode.EXECUTE:
+        return this.execute(r, scope);
+      case FunctionCode.REEXECUTE:
+      case FunctionCode.REEXECUTE_AND_FETCH:
+        return this.reExecute(r, code === FunctionCode.REEXECUTE_AND_FETCH, scope);
+      case FunctionCode.FETCH:
+        return this.fetch(r, scope);
+      case FunctionCode.PING:
+      case FunctionCode.COMMIT:
+      case FunctionCode.ROLLBACK:
+        return this.reply(scope, writeStatus);
+      case FunctionCode.LOGOFF:
+        this.ctx.stats.loggedOff();
+        this.endSession();
+        return this.reply(scope, writeStatus);
+      default:
+        this.ctx.log(`session ${this.id}: unsupported function ${code}`);
+        return this.fail(scope, OraErrors.unsupportedRequest);
+    }
+  }
+
+  private authPhaseOne(r: Reader, scope: AbortSignal): void {
+    const req = readAuth(r);
+    this.user = req.user;
+    const verifier = this.ctx.verifiers.get(req.user.toUpperCase()) ?? this.ctx.decoyVerifier;
+    const { challenge, pairs } = phaseOne(verifier);
+    this.challenge = challenge;
+    this.reply(scope, (w) => {
+      writeParameters(w, pairs);
+      writeStatus(w);
+    });
+  }
+
+  private async authPhaseTwo(r: Reader, scope: AbortSignal): Promise<void> {
+    const ctx = this.ctx;
+    const req = readAuth(r);
+    const proof = this.challenge ? phaseTwo(this.challenge, req.pairs) : null;
+    this.challenge = null;
+    if (proof === null) {
+      ctx.stats.logonFailed();
+      ctx.log(`session ${this.id}: logon denied for "${this.user}"`);
+      return this.fail(scope, OraErrors.invalidLogon);
+    }
+    if (ctx.sessionLimitError === 'ORA-00018' && ctx.stats.sessionsOpen >= ctx.maxSessions) {
+      ctx.stats.logonFailed();
+      return this.fail(scope, OraErrors.maxSessions);
+    }
+    // counted before the logon latency so that concurrent logons cannot overshoot maxSessions
+    this.loggedOn = true;
+    this.counted = true;
+    ctx.stats.sessionOpened();
+    await delay(ctx.logonLatencyMs, scope);
+    this.reply(scope, (w) => {
+      writeParameters(w, [
+        { key: 'AUTH_SVR_RESPONSE', value: proof },
+        { key: 'AUTH_VERSION_NO', value: AUTH_VERSION_NO },
+        { key: 'AUTH_SESSION_ID', value: String(this.id) },
+        { key: 'AUTH_SERIAL_NUM', value: '1' },
+        { key: 'AUTH_SC_SERVICE_NAME', value: ctx.serviceName },
+        { key: 'AUTH_INSTANCENAME', value: 'ORASIM' },
+        { key: 'AUTH_DBNAME', value: ctx.serviceName },
+        { key: 'AUTH_MAX_OPEN_CURSORS', value: '300' },
+        { key: 'AUTH_MAX_IDEN_LENGTH', value: '128' },
+      ]);
+      writeStatus(w);
+    });
+  }
+
+  private applyPiggybacks(p: Piggybacks): void {
+    for (const id of p.closeCursors) this.cursors.delete(id);
+    for (const id of p.cancelCursors) {
+      const c = this.cursors.get(id);
+      if (c?.plan.kind === 'query') c.nextRow = c.plan.rowCount + 1;
+    }
+  }
+
+  private async execute(r: Reader, scope: AbortSignal): Promise<void> {
+    const req = readExecute(r);
+    this.ctx.stats.statement();
+    let cursor = this.cursors.get(req.cursorId);
+    if (req.sql !== null) {
+      const p = plan(req.sql, this.user);
+      if (p.kind === 'error') {
+        // cursor id 0: a non-zero id would make the driver keep a cursor we never opened
+        if (req.cursorId) this.cursors.delete(req.cursorId);
+        return this.fail(scope, p.error);
+      }
+      if (!cursor) {
+        cursor = { id: this.nextCursorId++, plan: p, binds: [], nextRow: 1 };
+        this.cursors.set(cursor.id, cursor);
+      } else {
+        cursor.plan = p;
+      }
+    }
+    if (!cursor) return this.fail(scope, OraErrors.invalidCursor);
+    cursor.binds = req.binds;
+    const rows = req.options & ExecOption.FETCH ? req.prefetchRows : 0;
+    await this.run(cursor, req.bindValues, rows, true, scope);
+  }
+
+  private async reExecute(r: Reader, andFetch: boolean, scope: AbortSignal): Promise<void> {
+    const req = readReExecute(r);
+    this.ctx.stats.statement();
+    const cursor = this.cursors.get(req.cursorId);
+    if (!cursor) return this.fail(scope, OraErrors.invalidCursor);
+    const binds = readBindRow(r, cursor.binds);
+    await this.run(cursor, binds, andFetch ? req.numIters : 0, false, scope);
+  }
+
+  /** Executes a parsed statement: latency (gated by capacity), then the reply. */
+  private async run(cursor: Cursor, binds: BindValue[], rows: number, describe: boolean, scope: AbortSignal): Promise<void> {
+    await this.statementLatency(scope);
+    const p = cursor.plan;
+    if (p.kind === 'sleep') {
+      // a sleeping session holds no CPU, so no capacity slot either
+      await delay(Math.max(0, p.seconds(binds)) * 1000, scope);
+    }
+    if (p.kind !== 'query') {
+      return this.reply(scope, (w) => this.error(w, { num: 0, cursorId: cursor.id }));
+    }
+    cursor.nextRow = 1;
+    this.reply(scope, (w) => {
+      if (describe) writeDescribeInfo(w, p.columns);
+      this.writeRows(w, cursor, rows);
+    });
+  }
+
+  private async statementLatency(scope: AbortSignal): Promise<void> {
+    const ms = this.ctx.faults.latency();
+    const capacity = this.ctx.capacity;
+    await capacity.acquire(scope);
+    try {
+      await delay(ms, scope);
+    } finally {
+      capacity.release();
+    }
+  }
+
+  private fetch(r: Reader, scope: AbortSignal): void {
+    const req = readFetch(r);
+    const cursor = this.cursors.get(req.cursorId);
+    if (!cursor) return this.fail(scope, OraErrors.invalidCursor);
+    this.reply(scope, (w) => this.writeRows(w, cursor, req.arraySize));
+  }
+
+  /**
+   * Up to `max` rows, then an ERROR message that ends the call: 1403 when the
+   * rows are exhausted, 0 when the client should FETCH for more.
+   */
+  private writeRows(w: Writer, cursor: Cursor, max: number): void {
+    const p = cursor.plan;
+    if (p.kind !== 'query') return this.error(w, { num: 0, cursorId: cursor.id });
+    const end = Math.min(p.rowCount, cursor.nextRow + max - 1);
+    for (; cursor.nextRow <= end; cursor.nextRow++) writeRow(w, p.columns, p.row(cursor.nextRow));
+    const done = cursor.nextRow > p.rowCount;
+    this.error(w, {
+      num: done ? NO_DATA_FOUND : 0,
+      message: done ? 'ORA-01403: no data found' : undefined,
+      cursorId: cursor.id,
+      rowCount: cursor.nextRow - 1,
+    });
+  }
+}

@@ -1,0 +1,118 @@
+// startSimulator: a TCP listener that speaks enough of Oracle Net/TTC for the
+// unmodified node-oracledb thin driver to connect, log on, query and log off.
+import net from 'node:net';
+import crypto from 'node:crypto';
+import { makeVerifier, type Verifier } from './auth.js';
+import { Capacity } from './capacity.js';
+import { createFaults, type FaultState, type SimulatorFaults } from './faults.js';
+import { latencySampler, type LatencySpec } from './latency.js';
+import { Session, type SessionContext, type SessionLimitError } from './session.js';
+import { Stats, type SimulatorStats } from './stats.js';
+
+export interface SimUser {
+  user: string;
+  password: string;
+  /** default '12c' */
+  verifier?: '11g' | '12c';
+}
+
+export interface SimulatorOptions {
+  /** default '127.0.0.1' */
+  host?: string;
+  /** default 0 (ephemeral) */
+  port?: number;
+  /** default 'FREEPDB1'; other services are refused, which the driver reports as NJS-518 (ORA-12514) */
+  serviceName?: string;
+  /** default [{ user: 'orapool', password: 'orapool-sim', verifier: '12c' }] */
+  users?: SimUser[];
+  /** per executed statement (SELECT, PL/SQL); default 0 */
+  statementLatency?: number | LatencySpec;
+  /** default 0 */
+  logonLatencyMs?: number;
+  /** default unlimited; past it new logons fail */
+  maxSessions?: number;
+  /** default 'ORA-00018' (error at logon); 12516/12519 make the listener refuse instead */
+  sessionLimitError?: SessionLimitError;
+  /** statements executing at once; the excess waits FIFO; default unlimited */
+  capacity?: number;
+  /** debug log; default silent */
+  log?: (line: string) => void;
+}
+
+export interface Simulator {
+  host: string;
+  port: number;
+  serviceName: string;
+  /** host:port/service, for the driver's connectString */
+  connectString: string;
+  stats(): SimulatorStats;
+  resetStats(): void;
+  faults: SimulatorFaults;
+  /** destroys every socket and stops listening */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_USER: Required<SimUser> = { user: 'orapool', password: 'orapool-sim', verifier: '12c' };
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const host = options.host ?? '127.0.0.1';
+  const serviceName = options.serviceName ?? 'FREEPDB1';
+  const initialLatency = options.statementLatency ?? 0;
+  const log = options.log ?? (() => {});
+  const maxSessions = options.maxSessions ?? Infinity;
+  if (!(maxSessions >= 0)) throw new RangeError(`maxSessions must be >= 0, got ${maxSessions}`);
+
+  // verifiers are derived once, as a database stores them; 12c costs a PBKDF2 each
+  const verifiers = new Map<string, Verifier>();
+  for (const u of options.users ?? [DEFAULT_USER]) {
+    verifiers.set(u.user.toUpperCase(), makeVerifier(u.password, u.verifier ?? '12c'));
+  }
+  const faultState: FaultState = { refusing: false, frozen: false, latency: latencySampler(initialLatency) };
+  const stats = new Stats();
+  const sessions = new Set<Session>();
+  const ctx: SessionContext = {
+    serviceName,
+    verifiers,
+    decoyVerifier: makeVerifier(crypto.randomBytes(24).toString('hex'), '12c'),
+    logonLatencyMs: options.logonLatencyMs ?? 0,
+    maxSessions,
+    sessionLimitError: options.sessionLimitError ?? 'ORA-00018',
+    capacity: new Capacity(options.capacity ?? Infinity),
+    faults: faultState,
+    stats,
+    accepted: { count: 0 },
+    log,
+  };
+
+  const server = net.createServer((socket) => {
+    const session = new Session(socket, ctx, (s) => sessions.delete(s));
+    sessions.add(session);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  log(`listening on ${host}:${port}/${serviceName}`);
+
+  let closing: Promise<void> | null = null;
+  return {
+    host,
+    port,
+    serviceName,
+    connectString: `${host}:${port}/${serviceName}`,
+    stats: () => stats.snapshot(),
+    resetStats: () => stats.reset(),
+    faults: createFaults(faultState, () => sessions, initialLatency),
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sessions) s.kill();
+      });
+      return closing;
+    },
+  };
+}

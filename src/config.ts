@@ -54,7 +54,7 @@ export const configSpec = {
   LOG_LEVEL: str({
     choices: ['error', 'warn', 'info', 'http', 'verbose', 'debug'],
     default: 'info',
-    desc: 'Least severe log level written. "http" and below include one line per request; "info" logs requests too (see README).',
+    desc: 'Least severe log level written. Requests are logged at info; /livez, /readyz and /metrics requests at debug.',
     example: 'info',
   }),
   LOG_FORMAT: str({

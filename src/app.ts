@@ -1,0 +1,50 @@
+import Koa from 'koa';
+import type { Registry } from 'prom-client';
+import type { Logger } from 'winston';
+import type { Database } from './db/database.js';
+import type { Readiness } from './health/readiness.js';
+import { Admission } from './http/admission.js';
+import { AppError, ErrorCode } from './errors.js';
+import { errorHandler } from './http/error-handler.js';
+import { requestLog } from './http/request-log.js';
+import { healthRoutes } from './http/routes/health.js';
+import { metricsRoutes } from './http/routes/metrics.js';
+import { probeRoutes } from './http/routes/probes.js';
+import { httpMetrics } from './metrics/http-metrics.js';
+
+export interface AppDeps {
+  db: Database;
+  readiness: Readiness;
+  admission: Admission;
+  registry: Registry;
+  logger: Logger;
+  version: string;
+  startedAtMs: number;
+}
+
+/**
+ * Build the Koa app from its dependencies. It never listens (koa's lesson):
+ * tests drive app.callback() or a server of their own, main.ts listens.
+ */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  // Errors are answered and logged by errorHandler; koa's default would print stacks to stderr.
+  app.silent = true;
+
+  app.use(requestLog(deps.logger));
+  app.use(httpMetrics(deps.registry));
+  app.use(async (ctx, next) => {
+    // While draining, tell keep-alive clients to reconnect (to another replica).
+    if (deps.readiness.shuttingDown) ctx.set('Connection', 'close');
+    await next();
+  });
+  app.use(errorHandler(deps.logger, () => deps.admission.retryAfterSeconds()));
+
+  const methodNotAllowed = () => new AppError(ErrorCode.METHOD_NOT_ALLOWED, 405, 'method not allowed');
+  for (const router of [probeRoutes(deps.readiness), metricsRoutes(deps.registry), healthRoutes(deps)]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods({ throw: true, methodNotAllowed, notImplemented: methodNotAllowed }));
+  }
+  return app;
+}

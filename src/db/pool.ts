@@ -1,0 +1,202 @@
+import oracledb from 'oracledb';
+import type { Logger } from 'winston';
+import type { Config } from '../config.js';
+import { ErrorCode, AppError } from '../errors.js';
+import { backoffSeconds } from './backoff.js';
+import { connectTarget } from './connect-target.js';
+import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver } from './database.js';
+import { HoldTimeTracker } from './hold-time.js';
+import { describeError, withConnection, type RawConnection } from './with-connection.js';
+
+export interface OraclePoolDeps {
+  config: Config;
+  logger: Logger;
+  observer: PoolObserver;
+  random?: () => number;
+}
+
+/**
+ * The oracledb pool, created with WAIT semantics: when all DB_POOL_MAX
+ * connections are busy, getConnection() queues (up to DB_POOL_QUEUE_MAX
+ * requests) for up to DB_POOL_TIMEOUT seconds instead of failing at once.
+ *
+ * Creation is retried in the background with capped, jittered backoff, so a
+ * database that is down at startup leaves the HTTP server up and not ready
+ * rather than crash-looping the pod. In thin mode createPool() returns before
+ * any session exists, so an attempt only counts once a connection was really
+ * borrowed and used.
+ */
+export class OraclePool implements Database {
+  readonly #config: Config;
+  readonly #logger: Logger;
+  readonly #observer: PoolObserver;
+  readonly #random: () => number;
+  readonly #holdTimes = new HoldTimeTracker();
+  #pool: oracledb.Pool | undefined;
+  #closing = false;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #wakeRetry: (() => void) | undefined;
+  #created: Promise<void>;
+  #lastCreateError: { code?: string; message: string } | undefined;
+  #resolveCreated!: () => void;
+
+  constructor(deps: OraclePoolDeps) {
+    this.#config = deps.config;
+    this.#logger = deps.logger;
+    this.#observer = deps.observer;
+    this.#random = deps.random ?? Math.random;
+    this.#created = new Promise((resolve) => {
+      this.#resolveCreated = resolve;
+    });
+  }
+
+  get created(): boolean {
+    return this.#pool !== undefined;
+  }
+
+  whenCreated(): Promise<void> {
+    return this.#created;
+  }
+
+  /** Start creating the pool in the background; never throws. */
+  start(): void {
+    void this.#createLoop();
+  }
+
+  async #createLoop(): Promise<void> {
+    for (let attempt = 1; !this.#closing; attempt++) {
+      const pool = await this.#tryCreate();
+      if (pool) {
+        if (this.#closing) {
+          await pool.close(0).catch(() => {});
+          return;
+        }
+        this.#pool = pool;
+        this.#resolveCreated();
+        this.#logStartup();
+        return;
+      }
+      this.#observer.createFailed();
+      const delay = backoffSeconds(attempt, this.#config.db.retryMaxDelaySeconds, this.#random);
+      const reason = this.#lastCreateError?.code ?? this.#lastCreateError?.message ?? 'unknown error';
+      this.#logger.warn(`Database unreachable (${reason}); pool creation attempt ${attempt} failed, retrying in ${delay.toFixed(1)}s`, {
+        event: 'pool_create_retry',
+        attempt,
+        retryInSeconds: Number(delay.toFixed(2)),
+        database: connectTarget(this.#config.db.connectString),
+        error: this.#lastCreateError,
+      });
+      await new Promise<void>((resolve) => {
+        this.#wakeRetry = resolve;
+        this.#retryTimer = setTimeout(resolve, delay * 1000);
+      });
+    }
+  }
+
+  async #tryCreate(): Promise<oracledb.Pool | undefined> {
+    const { db, pool: p } = this.#config;
+    let pool: oracledb.Pool | undefined;
+    try {
+      pool = await oracledb.createPool({
+        user: db.user,
+        password: db.password.reveal(),
+        connectString: db.connectString,
+        ...(db.walletLocation ? { walletLocation: db.walletLocation } : {}),
+        ...(db.walletPassword ? { walletPassword: db.walletPassword.reveal() } : {}),
+        ...(db.configDir ? { configDir: db.configDir } : {}),
+        poolMin: p.min,
+        poolMax: p.max,
+        poolIncrement: p.increment,
+        queueTimeout: Math.round(p.queueTimeoutSeconds * 1000),
+        queueMax: p.queueMax,
+        maxLifetimeSession: p.recycleSeconds,
+        poolTimeout: p.idleTimeoutSeconds,
+        poolPingInterval: p.pingIntervalSeconds,
+        poolPingTimeout: Math.round(p.pingTimeoutSeconds * 1000),
+        expireTime: db.expireTimeMinutes,
+        connectTimeout: db.connectTimeoutSeconds,
+        transportConnectTimeout: db.connectTimeoutSeconds,
+        enableStatistics: true,
+      } as oracledb.PoolAttributes);
+      // The real proof: a session exists and answers.
+      const conn = await pool.getConnection();
+      try {
+        conn.callTimeout = Math.round(db.callTimeoutSeconds * 1000);
+        await conn.execute('SELECT 1 FROM DUAL');
+      } finally {
+        await conn.close().catch(() => {});
+      }
+      return pool;
+    } catch (error) {
+      this.#lastCreateError = describeError(error);
+      await pool?.close(0).catch(() => {});
+      return undefined;
+    }
+  }
+
+  #logStartup(): void {
+    const p = this.#config.pool;
+    this.#logger.info(
+      `Database pool initialized: min=${p.min} max=${p.max} increment=${p.increment} ` +
+        `queueTimeout=${p.queueTimeoutSeconds}s queueMax=${p.queueMax} recycle=${p.recycleSeconds}s ` +
+        `idleTimeout=${p.idleTimeoutSeconds}s pingInterval=${p.pingIntervalSeconds}s ` +
+        `database=${connectTarget(this.#config.db.connectString)}`,
+      { event: 'pool_initialized', thin: oracledb.thin, ...p },
+    );
+  }
+
+  figures(): PoolFigures {
+    const p = this.#config.pool;
+    const base = { min: p.min, max: p.max, increment: p.increment, queueMax: p.queueMax, queueTimeoutSeconds: p.queueTimeoutSeconds };
+    const pool = this.#pool;
+    if (!pool || pool.status !== oracledb.POOL_STATUS_OPEN) return { open: 0, inUse: 0, idle: 0, waiting: 0, ...base };
+    const open = pool.connectionsOpen;
+    const inUse = pool.connectionsInUse;
+    const waiting = pool.getStatistics()?.currentQueueLength ?? 0;
+    return { open, inUse, idle: Math.max(0, open - inUse), waiting, ...base };
+  }
+
+  meanHoldSeconds(): number {
+    return this.#holdTimes.mean();
+  }
+
+  withConnection<T>(fn: (conn: DbConnection) => Promise<T>, context?: BorrowContext): Promise<T> {
+    const pool = this.#pool;
+    if (!pool) {
+      this.#observer.connectionRequested();
+      this.#observer.acquireFailed('database_unavailable', 0);
+      return Promise.reject(
+        new AppError(ErrorCode.DATABASE_UNAVAILABLE, 503, 'database pool is not initialized yet', Math.ceil(this.#config.db.retryMaxDelaySeconds / 2)),
+      );
+    }
+    return withConnection(
+      {
+        getConnection: () => pool.getConnection() as Promise<RawConnection>,
+        observer: this.#observer,
+        holdTimes: this.#holdTimes,
+        logger: this.#logger,
+        outFormatArray: oracledb.OUT_FORMAT_ARRAY,
+        callTimeoutMs: Math.round(this.#config.db.callTimeoutSeconds * 1000),
+        slowHoldSeconds: this.#config.pool.slowHoldSeconds,
+      },
+      fn,
+      context,
+    );
+  }
+
+  async close(drainSeconds: number): Promise<void> {
+    this.#closing = true;
+    clearTimeout(this.#retryTimer);
+    this.#wakeRetry?.();
+    this.#resolveCreated();
+    const pool = this.#pool;
+    this.#pool = undefined;
+    if (!pool) return;
+    const busy = pool.connectionsInUse;
+    this.#logger.info(`Closing database pool (drain up to ${drainSeconds}s, ${busy} in use)`, { event: 'pool_closing', inUse: busy });
+    // oracledb waits up to drainTime for borrowed connections, then closes
+    // every session (each logs off, so the database frees its processes).
+    await pool.close(drainSeconds);
+    this.#logger.info('Database pool closed', { event: 'pool_closed' });
+  }
+}

@@ -1,0 +1,108 @@
+import type { Logger } from 'winston';
+import { acquireFailureCause, isBrokenConnectionError } from '../errors.js';
+import type { BorrowContext, DbConnection, PoolObserver, QueryResult } from './database.js';
+import type { HoldTimeTracker } from './hold-time.js';
+
+/** The slice of an oracledb connection we use. */
+export interface RawConnection {
+  callTimeout: number;
+  execute(sql: string, binds: unknown[], options: { outFormat: number }): Promise<{ rows?: unknown[] }>;
+  close(options?: { drop?: boolean }): Promise<void>;
+}
+
+export interface BorrowOptions {
+  getConnection: () => Promise<RawConnection>;
+  observer: PoolObserver;
+  holdTimes: HoldTimeTracker;
+  logger: Logger;
+  /** oracledb.OUT_FORMAT_ARRAY, passed in so this file need not import oracledb. */
+  outFormatArray: number;
+  callTimeoutMs: number;
+  /** 0 disables slow-hold detection. */
+  slowHoldSeconds: number;
+}
+
+const seconds = (startNs: bigint) => Number(process.hrtime.bigint() - startNs) / 1e9;
+
+/**
+ * Borrow a pooled connection, run fn, and always give it back, in `finally`.
+ * Around that: the acquire-time histogram (measured here, around
+ * getConnection, so queue time is included), the hold-time histogram, and a
+ * one-shot warning when a borrower holds a connection too long (a leak or a
+ * slow query starving everybody else).
+ */
+export async function withConnection<T>(
+  options: BorrowOptions,
+  fn: (conn: DbConnection) => Promise<T>,
+  context: BorrowContext = {},
+): Promise<T> {
+  const { observer } = options;
+  observer.connectionRequested();
+  const acquireStart = process.hrtime.bigint();
+  let raw: RawConnection;
+  try {
+    raw = await options.getConnection();
+  } catch (error) {
+    observer.acquireFailed(acquireFailureCause(error), seconds(acquireStart));
+    throw error;
+  }
+  observer.acquired(seconds(acquireStart));
+
+  // Bounded round-trips: a frozen database must give an error, not a hang.
+  raw.callTimeout = options.callTimeoutMs;
+  const holdStart = process.hrtime.bigint();
+  // Capturing the borrow site costs a stack walk; only pay it when someone will read it.
+  const borrowSite = options.slowHoldSeconds > 0 ? new Error('borrowed here').stack : undefined;
+  const slowTimer =
+    options.slowHoldSeconds > 0
+      ? setTimeout(() => {
+          observer.slowHold();
+          options.logger.warn('Connection held longer than DB_SLOW_HOLD_SECONDS', {
+            event: 'slow_hold',
+            thresholdSeconds: options.slowHoldSeconds,
+            route: context.route,
+            requestId: context.requestId,
+            borrowSite: borrowSite?.split('\n').slice(2, 8).map((l) => l.trim()),
+          });
+        }, options.slowHoldSeconds * 1000)
+      : undefined;
+  slowTimer?.unref();
+
+  let broken = false;
+  const conn: DbConnection = {
+    async execute(sql: string, binds: unknown[] = []): Promise<QueryResult> {
+      try {
+        const result = await raw.execute(sql, binds, { outFormat: options.outFormatArray });
+        return { rows: (result.rows ?? []) as unknown[][] };
+      } catch (error) {
+        if (isBrokenConnectionError(error)) broken = true;
+        throw error;
+      }
+    },
+  };
+
+  try {
+    return await fn(conn);
+  } finally {
+    clearTimeout(slowTimer);
+    const held = seconds(holdStart);
+    observer.released(held);
+    options.holdTimes.record(held);
+    try {
+      // A connection that timed out or lost its socket is dropped, not
+      // returned, so the next borrower never inherits a bad session.
+      await raw.close(broken ? { drop: true } : undefined);
+    } catch (error) {
+      options.logger.warn('Releasing a connection failed', { event: 'release_failed', error: describeError(error) });
+    }
+  }
+}
+
+/** An error as a log field: code and message, no stack (it says nothing new for driver errors). */
+export function describeError(error: unknown): { code?: string; message: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { ...(typeof code === 'string' ? { code } : {}), message: error.message.split('\n')[0] ?? '' };
+  }
+  return { message: String(error) };
+}

@@ -1,0 +1,113 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Logger } from 'winston';
+import type { PoolFigures } from '../db/database.js';
+
+export type ShedReason = 'expected_wait' | 'event_loop_delay' | 'heap';
+
+export interface AdmissionOptions {
+  enabled: boolean;
+  /** 0 disables the event-loop guard. */
+  eventLoopDelayLimitMs: number;
+  /** 0 disables the heap guard. */
+  heapRatioLimit: number;
+  figures: () => PoolFigures;
+  meanHoldSeconds: () => number;
+  eventLoopDelayMs: () => number;
+  heapRatio: () => number;
+  logger: Logger;
+  registry: Registry;
+  now?: () => number;
+}
+
+export type AdmissionDecision = { admit: true } | { admit: false; reason: ShedReason; retryAfterSeconds: number };
+
+/**
+ * Admission control: the team's "graceful rejection instead of queue
+ * overflow". Waiting past the point of usefulness is worse than a fast no:
+ * when the expected wait for a connection (requests waiting x recent mean
+ * hold time / pool max) already exceeds the queue timeout, the request would
+ * time out anyway after holding a socket for DB_POOL_TIMEOUT seconds, so it
+ * gets 503 now with a Retry-After derived from that wait. The process guards
+ * (event-loop delay, heap) shed before the process itself degrades.
+ */
+export class Admission {
+  readonly #options: AdmissionOptions;
+  readonly #now: () => number;
+  readonly #shed: Counter<'reason'>;
+  #shedding: { since: number; last: number; count: number; reason: ShedReason } | undefined;
+
+  constructor(options: AdmissionOptions) {
+    this.#options = options;
+    this.#now = options.now ?? (() => Date.now());
+    this.#shed = new Counter({
+      name: 'orapool_shed_requests_total',
+      help: 'Requests rejected with 503 by admission control before touching the pool, by reason.',
+      labelNames: ['reason'],
+      registers: [options.registry],
+    });
+    for (const reason of ['expected_wait', 'event_loop_delay', 'heap'] satisfies ShedReason[]) this.#shed.inc({ reason }, 0);
+    const self = this;
+    new Gauge({
+      name: 'orapool_admission_expected_wait_seconds',
+      help: 'Expected wait for a connection now: requests waiting x mean hold time / pool max.',
+      registers: [options.registry],
+      collect() {
+        this.set(self.expectedWaitSeconds());
+      },
+    });
+  }
+
+  expectedWaitSeconds(): number {
+    const f = this.#options.figures();
+    if (f.waiting === 0 || f.max === 0) return 0;
+    // Each of the `max` connections frees up once per mean hold time; the
+    // new request is served after the `waiting` ahead of it (Little's law).
+    return ((f.waiting + 1) * this.#options.meanHoldSeconds()) / f.max;
+  }
+
+  /** Retry-After for a request the pool itself refused (queue timeout or full). */
+  retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil(this.expectedWaitSeconds()));
+  }
+
+  decide(): AdmissionDecision {
+    const o = this.#options;
+    let decision: AdmissionDecision = { admit: true };
+    if (o.eventLoopDelayLimitMs > 0 && o.eventLoopDelayMs() > o.eventLoopDelayLimitMs) {
+      decision = { admit: false, reason: 'event_loop_delay', retryAfterSeconds: 1 };
+    } else if (o.heapRatioLimit > 0 && o.heapRatio() > o.heapRatioLimit) {
+      decision = { admit: false, reason: 'heap', retryAfterSeconds: 5 };
+    } else if (o.enabled) {
+      const wait = this.expectedWaitSeconds();
+      const timeout = o.figures().queueTimeoutSeconds;
+      if (wait > timeout) decision = { admit: false, reason: 'expected_wait', retryAfterSeconds: Math.max(1, Math.ceil(wait)) };
+    }
+    this.#track(decision);
+    return decision;
+  }
+
+  /** One log line when shedding starts, one when it stops: never one per request. */
+  #track(decision: AdmissionDecision): void {
+    const now = this.#now();
+    if (!decision.admit) {
+      this.#shed.inc({ reason: decision.reason });
+      if (!this.#shedding) {
+        this.#shedding = { since: now, last: now, count: 0, reason: decision.reason };
+        this.#options.logger.warn(`Load shedding started (${decision.reason})`, {
+          event: 'shedding_started',
+          reason: decision.reason,
+          expectedWaitSeconds: Number(this.expectedWaitSeconds().toFixed(3)),
+        });
+      }
+      this.#shedding.count += 1;
+      this.#shedding.last = now;
+    } else if (this.#shedding && now - this.#shedding.last >= 1000) {
+      this.#options.logger.info(`Load shedding stopped after ${this.#shedding.count} requests`, {
+        event: 'shedding_stopped',
+        shed: this.#shedding.count,
+        durationSeconds: (now - this.#shedding.since) / 1000,
+      });
+      this.#shedding = undefined;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import type { Context, Middleware } from 'koa';
+import type { Logger } from 'winston';
+import { AppError, ErrorCode, publicMessages, toAppError } from '../errors.js';
+import { describeError } from '../db/with-connection.js';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+  requestId?: string;
+}
+
+/** Write an AppError as JSON; 5xx bodies carry the code and a fixed text, never the internal message. */
+export function sendError(ctx: Context, error: AppError): void {
+  ctx.status = error.status;
+  ctx.state.errorCode = error.code;
+  if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+  const body: ErrorBody = {
+    error: { code: error.code, message: error.expose ? error.message : publicMessages[error.code] },
+    requestId: ctx.state.requestId as string | undefined,
+  };
+  ctx.body = body;
+}
+
+/**
+ * The one place errors become responses (koa's lesson): stable codes, JSON
+ * always, database trouble as 503 + Retry-After, and a log line only for what
+ * is really unexpected (a 500).
+ */
+export function errorHandler(logger: Logger, retryAfterSeconds: () => number): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        sendError(ctx, new AppError(ErrorCode.NOT_FOUND, 404, `no route for ${ctx.method} ${ctx.path}`));
+      }
+    } catch (thrown) {
+      const status = (thrown as { status?: unknown }).status;
+      if (status === 405 || status === 501) {
+        sendError(ctx, new AppError(ErrorCode.METHOD_NOT_ALLOWED, 405, `${ctx.method} is not allowed on ${ctx.path}`));
+        return;
+      }
+      const error = toAppError(thrown, retryAfterSeconds());
+      if (error.status >= 500 && error.code === ErrorCode.INTERNAL) {
+        logger.error('Unhandled error', { event: 'unhandled_error', requestId: ctx.state.requestId, error: describeError(thrown) });
+      }
+      sendError(ctx, error);
+    }
+  };
+}

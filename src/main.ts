@@ -1,0 +1,125 @@
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { OraclePool } from './db/pool.js';
+import { environmentWithDotEnv } from './dotenv.js';
+import { DbProbe } from './health/db-probe.js';
+import { createEventLoopDelaySensor } from './health/event-loop.js';
+import { containerMemoryLimit, MemoryWatch, readMemory } from './health/memory.js';
+import { Readiness } from './health/readiness.js';
+import { Admission } from './http/admission.js';
+import { createLogger } from './logger.js';
+import { createHealthMetrics } from './metrics/health-metrics.js';
+import { createPoolMetrics } from './metrics/pool-metrics.js';
+import { createRegistry } from './metrics/registry.js';
+import { listen } from './server.js';
+import { createShutdown } from './shutdown.js';
+import { version } from './version.js';
+
+/**
+ * The composition root: the only place real dependencies are built and wired.
+ * config -> logger -> metrics -> pool -> health -> app -> server -> shutdown.
+ */
+function configOrExit(): Config {
+  try {
+    return loadConfig(environmentWithDotEnv(process.env));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Plain text on stderr: the logger's own settings may be what is invalid.
+    process.stderr.write(
+      `orapool: invalid configuration (${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}); not starting.\n` +
+        error.problems.map((p) => `  ${p.variable}: ${p.rule}\n`).join(''),
+    );
+    process.exit(78); // EX_CONFIG
+  }
+}
+
+async function main(): Promise<void> {
+  const startedAtMs = Date.now();
+  const config = configOrExit();
+  const logger = createLogger(config);
+  const registry = createRegistry(version);
+
+  // The observer is created before the pool it observes; it reads the pool lazily.
+  let db: OraclePool | undefined;
+  const observer = createPoolMetrics(registry, () => db!);
+  db = new OraclePool({ config, logger, observer });
+  const pool = db;
+
+  const readiness = new Readiness({
+    poolCreated: () => pool.created,
+    // A few missed probes, not one, before "no recent success": one slow probe must not flap readiness.
+    maxSuccessAgeSeconds: 3 * config.db.probeIntervalSeconds + config.db.callTimeoutSeconds,
+  });
+  const containerLimit = containerMemoryLimit();
+  const memory = () => readMemory(containerLimit);
+  createHealthMetrics(registry, readiness, memory);
+  const memoryWatch = new MemoryWatch({
+    read: memory,
+    highWatermark: config.memory.highWatermark,
+    lowWatermark: config.memory.lowWatermark,
+    onPressure: (on) => readiness.setMemoryPressure(on),
+    logger,
+  });
+  const eventLoop = createEventLoopDelaySensor();
+  const admission = new Admission({
+    enabled: config.admission.enabled,
+    eventLoopDelayLimitMs: config.admission.eventLoopDelayMs,
+    heapRatioLimit: config.admission.heapRatio,
+    figures: () => pool.figures(),
+    meanHoldSeconds: () => pool.meanHoldSeconds(),
+    eventLoopDelayMs: eventLoop.p99Ms,
+    heapRatio: () => {
+      const m = memory();
+      return m.heapUsedBytes / m.heapLimitBytes;
+    },
+    logger,
+    registry,
+  });
+  const probe = new DbProbe(pool, readiness, logger, config.db.probeIntervalSeconds);
+
+  const app = createApp({ db: pool, readiness, admission, registry, logger, version, startedAtMs });
+  let server;
+  try {
+    server = await listen(app, config.port, config.host);
+  } catch (error) {
+    logger.error(`Cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`, { event: 'listen_failed' });
+    process.exit(1);
+  }
+  logger.info(`orapool ${version} listening on http://${config.host}:${config.port}`, {
+    event: 'listening',
+    version,
+    nodeEnv: config.nodeEnv,
+    pool: { min: config.pool.min, max: config.pool.max, queueTimeoutSeconds: config.pool.queueTimeoutSeconds, queueMax: config.pool.queueMax },
+    containerMemoryLimitBytes: containerLimit,
+  });
+
+  pool.start();
+  probe.start();
+  memoryWatch.start();
+
+  const shutdown = createShutdown({
+    server,
+    logger,
+    markShuttingDown: () => readiness.markShuttingDown(),
+    closePool: (drainSeconds) => pool.close(drainSeconds),
+    stopBackground: () => {
+      probe.stop();
+      memoryWatch.stop();
+      eventLoop.stop();
+    },
+    delaySeconds: config.shutdown.delaySeconds,
+    drainSeconds: config.shutdown.drainSeconds,
+    exit: (code) => {
+      // Let winston flush the last lines before the process ends.
+      logger.on('finish', () => process.exit(code));
+      logger.end();
+      setTimeout(() => process.exit(code), 500).unref();
+    },
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal));
+  process.on('unhandledRejection', (reason) => {
+    logger.error('Unhandled promise rejection', { event: 'unhandled_rejection', error: String((reason as Error)?.message ?? reason) });
+  });
+}
+
+await main();

@@ -1,0 +1,31 @@
+import { Gauge, type Registry } from 'prom-client';
+import { type MemoryReading, usageRatio } from '../health/memory.js';
+import type { Readiness } from '../health/readiness.js';
+
+/** Readiness, database reachability and memory, read at scrape time. */
+export function createHealthMetrics(registry: Registry, readiness: Readiness, readMemory: () => MemoryReading): void {
+  const registers = [registry];
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge('orapool_ready', '1 when /readyz answers 200, else 0.', () => (readiness.status().ready ? 1 : 0));
+  gauge('orapool_database_up', '1 when the last database round-trip succeeded recently, else 0.', () =>
+    readiness.database().up ? 1 : 0,
+  );
+  gauge('orapool_database_probe_duration_seconds', 'Seconds the last successful SELECT 1 FROM DUAL round-trip took.', () =>
+    readiness.database().lastRoundTripSeconds ?? 0,
+  );
+  gauge('orapool_memory_heap_used_bytes', 'V8 heap in use.', () => readMemory().heapUsedBytes);
+  gauge('orapool_memory_heap_limit_bytes', 'V8 heap size limit.', () => readMemory().heapLimitBytes);
+  gauge('orapool_memory_rss_bytes', 'Resident set size of the process.', () => readMemory().rssBytes);
+  gauge('orapool_memory_container_limit_bytes', 'Container memory limit (cgroup v1/v2); 0 when unknown or unlimited.', () =>
+    readMemory().containerLimitBytes,
+  );
+  gauge('orapool_memory_usage_ratio', 'RSS / container memory limit; 0 when the limit is unknown.', () => usageRatio(readMemory()));
+}

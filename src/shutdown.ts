@@ -1,0 +1,75 @@
+import type { Server } from 'node:http';
+import type { Logger } from 'winston';
+
+export interface ShutdownDeps {
+  server: Server;
+  logger: Logger;
+  /** Turn readiness off (first step). */
+  markShuttingDown: () => void;
+  /** Close the pool, waiting up to drainSeconds for borrowed connections. */
+  closePool: (drainSeconds: number) => Promise<void>;
+  /** Stop timers (probes, watchers) so the event loop can empty. */
+  stopBackground: () => void;
+  delaySeconds: number;
+  drainSeconds: number;
+  exit: (code: number) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Graceful shutdown in terminus's order:
+ * 1. readiness turns 503 at once;
+ * 2. wait SHUTDOWN_DELAY_SECONDS while Kubernetes removes us from the
+ *    Service endpoints (requests still arriving meanwhile are served);
+ * 3. stop accepting connections, close idle keep-alive sockets, let
+ *    in-flight requests finish (bounded by SHUTDOWN_DRAIN_SECONDS);
+ * 4. close the pool so every session logs off (the database frees its
+ *    processes at once instead of after a dead-connection timeout);
+ * 5. exit 0.
+ * A second signal exits at once with 130: the operator means it.
+ */
+export function createShutdown(deps: ShutdownDeps): (signal: string) => Promise<void> {
+  const sleep = deps.sleep ?? defaultSleep;
+  let started = false;
+  return async (signal: string) => {
+    if (started) {
+      deps.logger.warn(`Second ${signal}: exiting now`, { event: 'shutdown_forced', signal });
+      deps.exit(130);
+      return;
+    }
+    started = true;
+    const t0 = Date.now();
+    deps.logger.info(`${signal} received: readiness off, draining in ${deps.delaySeconds}s`, {
+      event: 'shutdown_started',
+      signal,
+      delaySeconds: deps.delaySeconds,
+      drainSeconds: deps.drainSeconds,
+    });
+    deps.markShuttingDown();
+    await sleep(deps.delaySeconds * 1000);
+
+    const closed = new Promise<void>((resolve) => deps.server.close(() => resolve()));
+    deps.server.closeIdleConnections();
+    // Sockets that are mid-request close after their response (Connection: close);
+    // any still open after the drain window are cut.
+    const drained = await Promise.race([closed.then(() => true), sleep(deps.drainSeconds * 1000).then(() => false)]);
+    if (!drained) {
+      deps.logger.warn('Drain window over with requests still in flight; closing their sockets', { event: 'shutdown_drain_timeout' });
+      deps.server.closeAllConnections();
+    }
+    deps.stopBackground();
+    let code = 0;
+    try {
+      // The HTTP drain above already waited for handlers; give the pool a short
+      // window of its own for any borrower still finishing.
+      await deps.closePool(Math.max(1, Math.min(deps.drainSeconds, 5)));
+    } catch (error) {
+      code = 1;
+      deps.logger.error('Closing the pool failed', { event: 'pool_close_failed', error: String((error as Error).message) });
+    }
+    deps.logger.info(`Shutdown complete in ${((Date.now() - t0) / 1000).toFixed(1)}s`, { event: 'shutdown_complete', exitCode: code });
+    deps.exit(code);
+  };
+}

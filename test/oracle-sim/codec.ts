@@ -94,22 +94,26 @@ export class Writer {
   }
 
   u8(v: number): this {
-    this.buf[this.reserve(1)] = v & 0xff;
+    const at = this.reserve(1); // before indexing: reserve() may replace this.buf
+    this.buf[at] = v & 0xff;
     return this;
   }
 
   u16be(v: number): this {
-    this.buf.writeUInt16BE(v, this.reserve(2));
+    const at = this.reserve(2);
+    this.buf.writeUInt16BE(v, at);
     return this;
   }
 
   u16le(v: number): this {
-    this.buf.writeUInt16LE(v, this.reserve(2));
+    const at = this.reserve(2);
+    this.buf.writeUInt16LE(v, at);
     return this;
   }
 
   u32be(v: number): this {
-    this.buf.writeUInt32BE(v >>> 0, this.reserve(4));
+    const at = this.reserve(4);
+    this.buf.writeUInt32BE(v >>> 0, at);
     return this;
   }
 

@@ -347,7 +347,10 @@ export class Session implements Killable {
   }
 
   private applyPiggybacks(p: Piggybacks): void {
-    for (const id of p.closeCursors) this.cursors.delete(id);
+    for (const id of p.closeCursors) {
+      this.cursors.delete(id);
+      this.ctx.log(`session ${this.id}: closed cursor ${id}`);
+    }
     for (const id of p.cancelCursors) {
       const c = this.cursors.get(id);
       if (c?.plan.kind === 'query') c.nextRow = c.plan.rowCount + 1;
@@ -368,6 +371,7 @@ export class Session implements Killable {
       if (!cursor) {
         cursor = { id: this.nextCursorId++, plan: p, binds: [], nextRow: 1 };
         this.cursors.set(cursor.id, cursor);
+        this.ctx.log(`session ${this.id}: parsed cursor ${cursor.id}`);
       } else {
         cursor.plan = p;
       }

@@ -91,7 +91,7 @@ export async function withConnection<T>(
     try {
       // A connection that timed out or lost its socket is dropped, not
       // returned, so the next borrower never inherits a bad session.
-      await raw.close(broken ? { drop: true } : undefined);
+      await (broken ? raw.close({ drop: true }) : raw.close());
     } catch (error) {
       options.logger.warn('Releasing a connection failed', { event: 'release_failed', error: describeError(error) });
     }

@@ -122,8 +122,10 @@ export class Session implements Killable {
     socket.on('close', () => this.closed());
   }
 
+  /** Drops the connection; the session counts as ended at once, not when 'close' fires. */
   kill(): void {
     this.socket.destroy();
+    this.closed();
   }
 
   /** Called on unfreeze: send what was held back, then process what arrived meanwhile. */

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: closing`);
+    if (opts.verbose) log(`${signal}: closing`);
     void Promise.all([control.close(), sim.close()]).then(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,0 +1,164 @@
+// Throughput of the real driver pool against the Oracle simulator.
+//
+//   tsx bench/sim-throughput.ts [--ops 20000 | --seconds 10] [--latency-ms 0]
+//                               [--pool-max 40] [--borrowers 200]
+//
+// The simulator runs as a separate process (in-process it would compete with
+// the client for the event loop and the numbers would measure both). Each op
+// is borrow + SELECT 1 FROM DUAL + release; its time includes queueing for a
+// pooled connection. Prints a table and one JSON line, then exits.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import oracledb from 'oracledb';
+
+interface Args {
+  ops?: number;
+  seconds?: number;
+  latencyMs: number;
+  poolMax: number;
+  borrowers: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const get = (name: string): number | undefined => {
+    const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+    if (i < 0) return undefined;
+    const raw = argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number >= 0, got "${raw}"`);
+    return n;
+  };
+  const ops = get('ops');
+  const seconds = get('seconds');
+  return {
+    ops: ops ?? (seconds === undefined ? 20_000 : undefined),
+    seconds,
+    latencyMs: get('latency-ms') ?? 0,
+    poolMax: get('pool-max') ?? 40,
+    borrowers: get('borrowers') ?? 200,
+  };
+}
+
+interface Listening {
+  port: number;
+  controlPort: number;
+  connectString: string;
+}
+
+async function startSimulatorProcess(latencyMs: number) {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test/oracle-sim/cli.ts', '--port', '0', '--control-port', '0', '--latency-ms', String(latencyMs)],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  const info = JSON.parse(line) as Listening;
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return { info, stop };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const sim = await startSimulatorProcess(args.latencyMs);
+  // never hang: a stuck run is a failed run
+  const budgetMs = ((args.seconds ?? 0) + 120) * 1000;
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`bench: no result after ${budgetMs / 1000} s, giving up\n`);
+    void sim.stop().finally(() => process.exit(1));
+  }, budgetMs);
+  watchdog.unref();
+
+  const pool = await oracledb.createPool({
+    user: 'orapool',
+    password: 'orapool-sim',
+    connectString: sim.info.connectString,
+    poolMin: 0,
+    poolMax: args.poolMax,
+    queueMax: -1,
+    queueTimeout: 60_000,
+  });
+  const times: number[] = [];
+  let errors = 0;
+  let issued = 0;
+  const deadline = args.seconds !== undefined ? Date.now() + args.seconds * 1000 : Infinity;
+  const more = () => (args.ops !== undefined ? issued < args.ops : Date.now() < deadline);
+  const started = process.hrtime.bigint();
+  try {
+    await Promise.all(
+      Array.from({ length: args.borrowers }, async () => {
+        while (more()) {
+          issued++;
+          const t0 = process.hrtime.bigint();
+          let conn: oracledb.Connection | undefined;
+          try {
+            conn = await pool.getConnection();
+            const r = await conn.execute<[number]>('SELECT 1 FROM DUAL');
+            if (r.rows?.[0]?.[0] !== 1) throw new Error('unexpected result');
+            times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          } catch {
+            errors++;
+          } finally {
+            await conn?.close().catch(() => errors++);
+          }
+        }
+      }),
+    );
+  } finally {
+    await pool.close(0).catch(() => {});
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const statsRes = await fetch(`http://127.0.0.1:${sim.info.controlPort}/stats`).catch(() => null);
+  const simStats = statsRes ? ((await statsRes.json()) as { sessionsPeak?: number }) : {};
+  await sim.stop();
+  clearTimeout(watchdog);
+
+  times.sort((a, b) => a - b);
+  const result = {
+    ops: times.length,
+    seconds: Number(seconds.toFixed(3)),
+    opsPerSecond: Math.round(times.length / seconds),
+    p50Ms: Number(percentile(times, 50).toFixed(2)),
+    p95Ms: Number(percentile(times, 95).toFixed(2)),
+    p99Ms: Number(percentile(times, 99).toFixed(2)),
+    errors,
+    poolMax: args.poolMax,
+    borrowers: args.borrowers,
+    latencyMs: args.latencyMs,
+    sessionsPeak: simStats.sessionsPeak ?? null,
+  };
+  const rows: Array<[string, string]> = [
+    ['ops', String(result.ops)],
+    ['seconds', result.seconds.toFixed(2)],
+    ['ops/s', String(result.opsPerSecond)],
+    ['p50 ms', result.p50Ms.toFixed(2)],
+    ['p95 ms', result.p95Ms.toFixed(2)],
+    ['p99 ms', result.p99Ms.toFixed(2)],
+    ['errors', String(result.errors)],
+  ];
+  process.stdout.write(
+    `sim-throughput: pool ${args.poolMax}, ${args.borrowers} borrowers, SELECT 1 FROM DUAL, statement latency ${args.latencyMs} ms\n`,
+  );
+  for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(8)} ${v.padStart(10)}\n`);
+  process.stdout.write(`${JSON.stringify({ event: 'sim-throughput', ...result })}\n`);
+  if (errors > 0) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,270 @@
+/**
+ * The Helm chart, rendered by the real helm binary and validated offline
+ * against the Kubernetes schemas (no API server here).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { byKind, CHART, helmRender, helmTemplate, HELM, one, ROOT, run, validateAll, type K8sObject } from './helpers.js';
+import { appContainer, expectGracePeriodCovers, expectHardened, expectProbes, loadRenderedConfig, podSpec } from './k8s-assertions.js';
+
+const CREDENTIALS = ['database.credentials.values.DB_USER=orapool', 'database.credentials.values.DB_PASSWORD=pw', 'database.credentials.values.DB_CONNECT_STRING=db:1521/FREEPDB1'];
+const OPERATOR = ['monitoring.assumeCrds=true'];
+
+const environments = [
+  { name: 'dev', file: 'values-dev.yaml', poolMax: 10, replicas: 1, autoscaling: false },
+  { name: 'staging', file: 'values-staging.yaml', poolMax: 20, replicas: 2, autoscaling: false },
+  { name: 'prod', file: 'values-prod.yaml', poolMax: 40, replicas: undefined, autoscaling: true },
+] as const;
+
+const appConfigMap = (objects: K8sObject[]) => one(byKind(objects, 'ConfigMap').filter((o) => !o.metadata.name.endsWith('-dashboard')), 'ConfigMap');
+const configData = (objects: K8sObject[]) => appConfigMap(objects).data as Record<string, string>;
+
+describe('helm chart', () => {
+  it.each([
+    ['default values (with credentials)', [] as string[], CREDENTIALS],
+    ['values-dev.yaml', ['values-dev.yaml'], []],
+    ['values-staging.yaml', ['values-staging.yaml'], []],
+    ['values-prod.yaml', ['values-prod.yaml'], []],
+  ])('passes helm lint --strict with %s', (_label, files, sets) => {
+    const args = ['lint', CHART, '--strict'];
+    for (const file of files) args.push('-f', join(CHART, file));
+    for (const set of [...sets, ...OPERATOR]) args.push('--set', set);
+    const result = run(HELM, args);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+  });
+
+  describe.each(environments)('rendered for $name', (env) => {
+    const objects = helmRender([env.file], OPERATOR);
+    const deployment = one(objects, 'Deployment');
+    const data = (appConfigMap(objects).data ?? {}) as Record<string, string>;
+
+    it('renders only objects that validate against the Kubernetes schemas', async () => {
+      expect(await validateAll(objects)).toEqual([]);
+      const kinds = objects.map((o) => o.kind).sort();
+      for (const kind of ['ConfigMap', 'Deployment', 'NetworkPolicy', 'PrometheusRule', 'Service', 'ServiceAccount', 'ServiceMonitor', 'Pod']) {
+        expect(kinds).toContain(kind);
+      }
+      // One resource per object name and kind: no template renders the same thing twice.
+      const keys = objects.map((o) => `${o.kind}/${o.metadata.name}`);
+      expect(new Set(keys).size).toBe(keys.length);
+    });
+
+    it(`sets DB_POOL_MAX to ${env.poolMax} and a configuration the service accepts`, () => {
+      expect(data.DB_POOL_MAX).toBe(String(env.poolMax));
+      const config = loadRenderedConfig(data, deployment);
+      expect(config.pool.max).toBe(env.poolMax);
+      expectGracePeriodCovers(deployment, config);
+    });
+
+    it('sizes the deployment for the environment', () => {
+      const spec = deployment.spec as { replicas?: number };
+      expect(spec.replicas).toBe(env.replicas);
+      expect(byKind(objects, 'HorizontalPodAutoscaler')).toHaveLength(env.autoscaling ? 1 : 0);
+    });
+
+    it('rolls the pods when the ConfigMap or Secret changes (checksum annotations)', () => {
+      const annotations = (deployment.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations;
+      expect(annotations['checksum/config']).toMatch(/^[a-f0-9]{64}$/);
+      expect(annotations['checksum/secret']).toMatch(/^[a-f0-9]{64}$/);
+    });
+
+    it('probes /livez for startup and liveness and /readyz for readiness, on the app port', () => {
+      expectProbes(deployment, data);
+    });
+
+    it('runs restricted: non-root, read-only root, no privilege escalation, no capabilities, RuntimeDefault seccomp', () => {
+      expectHardened(deployment);
+      expect(one(objects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+    });
+
+    it('labels every object with the standard app.kubernetes.io labels', () => {
+      for (const object of objects) {
+        expect(object.metadata.labels, `${object.kind}/${object.metadata.name}`).toMatchObject({
+          'app.kubernetes.io/name': 'orapool',
+          'app.kubernetes.io/instance': 'orapool',
+          'app.kubernetes.io/managed-by': 'Helm',
+        });
+      }
+    });
+
+    it('points the Service, ServiceMonitor, PDB and NetworkPolicy at the pods', () => {
+      const podLabels = (deployment.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+      const service = one(objects, 'Service');
+      const serviceSpec = service.spec as { selector: Record<string, string>; ports: { name: string; targetPort: string }[] };
+      expect(podLabels).toMatchObject(serviceSpec.selector);
+      expect(serviceSpec.ports[0]!.targetPort).toBe('http');
+      const monitor = one(objects, 'ServiceMonitor').spec as { selector: { matchLabels: Record<string, string> }; endpoints: { port: string; path: string }[] };
+      expect(service.metadata.labels).toMatchObject(monitor.selector.matchLabels);
+      expect(monitor.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
+      const policy = one(objects, 'NetworkPolicy').spec as { podSelector: { matchLabels: Record<string, string> } };
+      expect(podLabels).toMatchObject(policy.podSelector.matchLabels);
+    });
+
+    it('ships exactly the alert rules file as the PrometheusRule spec', () => {
+      const rule = one(objects, 'PrometheusRule');
+      const source = parse(readFileSync(join(ROOT, 'monitoring', 'orapool.rules.yml'), 'utf8')) as unknown;
+      expect(rule.spec).toEqual(source);
+      expect(rule.apiVersion).toBe('monitoring.coreos.com/v1');
+    });
+
+    it('ships the Grafana dashboard in a ConfigMap the Grafana sidecar picks up', () => {
+      const dashboard = one(objects, 'ConfigMap', '-dashboard');
+      expect(dashboard.metadata.labels?.grafana_dashboard).toBe('1');
+      const json = JSON.parse((dashboard.data as Record<string, string>)['orapool.json']!) as { uid: string };
+      expect(json.uid).toBe('orapool');
+    });
+
+    it('has a helm test pod that calls /readyz through the Service', () => {
+      const pod = one(objects, 'Pod');
+      expect(pod.metadata.annotations?.['helm.sh/hook']).toBe('test');
+      const command = ((pod.spec as { containers: { command: string[] }[] }).containers[0]!.command).join(' ');
+      expect(command).toContain(`http://${one(objects, 'Service').metadata.name}:5001/readyz`);
+    });
+  });
+
+  describe('connection budget guard', () => {
+    const budget = (sets: string[]) => helmTemplate([], [...CREDENTIALS, ...sets]);
+
+    it('fails the render with the arithmetic when replicas + surge exceed database.maxSessions', () => {
+      const result = budget(['replicaCount=4', 'rollout.maxSurge=1', 'config.DB_POOL_MAX=40', 'database.maxSessions=150']);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('connection budget exceeded: (replicaCount 4 + rollout maxSurge 1) x DB_POOL_MAX 40 = 200 database sessions, but database.maxSessions is 150');
+    });
+
+    it('passes when the total fits exactly', () => {
+      const result = budget(['replicaCount=4', 'rollout.maxSurge=1', 'config.DB_POOL_MAX=30', 'database.maxSessions=150']);
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toContain('orapool.io/max-database-sessions: "150"');
+    });
+
+    it('counts HPA maxReplicas, not replicaCount, when autoscaling', () => {
+      const result = budget(['replicaCount=1', 'autoscaling.enabled=true', 'autoscaling.minReplicas=2', 'autoscaling.maxReplicas=10', 'config.DB_POOL_MAX=10', 'database.maxSessions=100']);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('(autoscaling.maxReplicas 10 + rollout maxSurge 1) x DB_POOL_MAX 10 = 110');
+    });
+
+    it('rounds a percentage maxSurge up to whole pods, as Kubernetes does', () => {
+      const result = budget(['replicaCount=3', 'rollout.maxSurge=25%', 'config.DB_POOL_MAX=10', 'database.maxSessions=39']);
+      expect(result.stderr).toContain('(replicaCount 3 + rollout maxSurge 1) x DB_POOL_MAX 10 = 40');
+    });
+
+    it('keeps every environment within its budget, and dev within Oracle Free (PROCESSES 200)', () => {
+      for (const env of environments) {
+        const values = parse(readFileSync(join(CHART, env.file), 'utf8')) as { database: { maxSessions: number } };
+        const deployment = one(helmRender([env.file], OPERATOR), 'Deployment');
+        const sessions = Number(deployment.metadata.annotations?.['orapool.io/max-database-sessions']);
+        expect(sessions).toBeLessThanOrEqual(values.database.maxSessions);
+        if (env.name === 'dev') expect(values.database.maxSessions).toBeLessThan(200);
+      }
+    });
+  });
+
+  describe('values schema', () => {
+    it('rejects a misspelt key', () => {
+      const result = helmTemplate([], [...CREDENTIALS, 'replicaCout=3']);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/replicaCout/);
+    });
+
+    it('rejects a misspelt setting under config', () => {
+      const result = helmTemplate([], [...CREDENTIALS, 'config.DB_POOL_MAXX=3']);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/DB_POOL_MAXX/);
+    });
+
+    it('rejects a wrong type', () => {
+      const result = helmTemplate([], [...CREDENTIALS, 'config.DB_POOL_MAX=lots']);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/DB_POOL_MAX/);
+    });
+
+    it('rejects an out-of-range value', () => {
+      const result = helmTemplate([], [...CREDENTIALS, 'config.SHED_HEAP_RATIO=1.5']);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/SHED_HEAP_RATIO/);
+    });
+  });
+
+  describe('credentials', () => {
+    it('renders a Secret, a wallet and the HPA that validate against the Kubernetes schemas', async () => {
+      const objects = helmRender([], [...CREDENTIALS, ...OPERATOR, 'wallet.enabled=true', 'wallet.secretName=w', 'autoscaling.enabled=true', 'lifecycle.preStopSleepSeconds=2']);
+      expect(byKind(objects, 'Secret')).toHaveLength(1);
+      expect(await validateAll(objects)).toEqual([]);
+    });
+
+    it('refuses to render a Secret without credentials, naming what is missing', () => {
+      const result = helmTemplate([], []);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('database.credentials.values.DB_USER is empty');
+    });
+
+    it('creates a Secret from values and mounts it as files', () => {
+      const objects = helmRender([], CREDENTIALS);
+      const secret = one(objects, 'Secret');
+      expect(Object.keys(secret.data as object).sort()).toEqual(['DB_CONNECT_STRING', 'DB_PASSWORD', 'DB_USER']);
+      expect(Buffer.from((secret.data as Record<string, string>).DB_PASSWORD!, 'base64').toString()).toBe('pw');
+      const volume = podSpec(one(objects, 'Deployment')).volumes!.find((v) => v.name === 'credentials')!;
+      expect(volume.secret!.secretName).toBe(secret.metadata.name);
+    });
+
+    it('uses an existing Secret with custom key names and creates none', () => {
+      const objects = helmRender([], ['database.credentials.existingSecret=vault-db', 'database.credentials.keys.DB_PASSWORD=password', 'database.credentials.keys.DB_USER=username']);
+      expect(byKind(objects, 'Secret')).toEqual([]);
+      const volume = podSpec(one(objects, 'Deployment')).volumes!.find((v) => v.name === 'credentials')!;
+      expect(volume.secret).toMatchObject({
+        secretName: 'vault-db',
+        items: [
+          { key: 'username', path: 'DB_USER' },
+          { key: 'password', path: 'DB_PASSWORD' },
+          { key: 'DB_CONNECT_STRING', path: 'DB_CONNECT_STRING' },
+        ],
+      });
+    });
+
+    it('mounts a wallet read-only and points DB_WALLET_LOCATION and DB_CONFIG_DIR at it', () => {
+      const objects = helmRender([], [...CREDENTIALS, 'wallet.enabled=true', 'wallet.secretName=adb-wallet', 'database.credentials.values.DB_WALLET_PASSWORD=wpw']);
+      const deployment = one(objects, 'Deployment');
+      const data = configData(objects);
+      expect(data.DB_WALLET_LOCATION).toBe('/etc/orapool/wallet');
+      expect(data.DB_CONFIG_DIR).toBe('/etc/orapool/wallet');
+      expect(appContainer(deployment).volumeMounts).toContainEqual({ name: 'wallet', mountPath: '/etc/orapool/wallet', readOnly: true });
+      expect(podSpec(deployment).volumes).toContainEqual(expect.objectContaining({ name: 'wallet', secret: expect.objectContaining({ secretName: 'adb-wallet' }) }));
+      expect(appContainer(deployment).env).toContainEqual({ name: 'DB_WALLET_PASSWORD_FILE', value: '/etc/orapool/secrets/DB_WALLET_PASSWORD' });
+      expect(loadRenderedConfig(data, deployment).db.walletLocation).toBe('/etc/orapool/wallet');
+    });
+  });
+
+  describe('shutdown timing', () => {
+    it('derives terminationGracePeriodSeconds from preStop + SHUTDOWN_DELAY_SECONDS + SHUTDOWN_DRAIN_SECONDS + margin', () => {
+      const deployment = one(helmRender([], [...CREDENTIALS, 'lifecycle.preStopSleepSeconds=3', 'config.SHUTDOWN_DELAY_SECONDS=7', 'config.SHUTDOWN_DRAIN_SECONDS=20']), 'Deployment');
+      expect(podSpec(deployment).terminationGracePeriodSeconds).toBe(3 + 7 + 20 + 10);
+      expect(appContainer(deployment).lifecycle).toEqual({ preStop: { sleep: { seconds: 3 } } });
+    });
+
+    it('relies on the app’s own SIGTERM delay by default: no preStop hook', () => {
+      expect(appContainer(one(helmRender([], CREDENTIALS), 'Deployment')).lifecycle).toBeUndefined();
+    });
+
+    it('fails when an explicit grace period is shorter than the shutdown needs', () => {
+      const result = helmTemplate([], [...CREDENTIALS, 'lifecycle.terminationGracePeriodSeconds=15']);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('shorter than preStop');
+    });
+  });
+
+  describe('Prometheus Operator objects', () => {
+    it('are skipped when the monitoring.coreos.com/v1 API is absent', () => {
+      const kinds = helmRender([], CREDENTIALS).map((o) => o.kind);
+      expect(kinds).not.toContain('ServiceMonitor');
+      expect(kinds).not.toContain('PrometheusRule');
+    });
+
+    it('are rendered when the cluster has the API', () => {
+      const kinds = helmRender([], CREDENTIALS, ['--api-versions', 'monitoring.coreos.com/v1']).map((o) => o.kind);
+      expect(kinds).toContain('ServiceMonitor');
+      expect(kinds).toContain('PrometheusRule');
+    });
+  });
+});

@@ -74,14 +74,14 @@ function planSelect(sql: string, sessionUser: string): Plan {
   if (!isWord(source, 'DUAL') || isWord(tokens[0], 'WITH')) return { kind: 'error', error: OraErrors.tableNotFound };
 
   const items: Item[] = [];
-  while (i < fromAt) {
+  for (;;) {
     const item = parseItem();
     if (!item) return { kind: 'error', error: OraErrors.invalidIdentifier };
     items.push(item);
-    if (peek()?.v === ',') i++;
-    else if (i !== fromAt) return { kind: 'error', error: OraErrors.invalidSql };
+    if (i === fromAt) break;
+    if (peek()?.v !== ',') return { kind: 'error', error: OraErrors.invalidSql };
+    i++;
   }
-  if (items.length === 0) return { kind: 'error', error: OraErrors.invalidSql };
 
   i = fromAt + 2;
   let rowCount = 1;

@@ -143,6 +143,20 @@ describe('oracle-sim protocol', () => {
     expect(sim.stats().errorsSent).toBe(4);
   });
 
+  it('accepts module, action and client id piggybacked on calls', async () => {
+    await withConnection(credentials(sim), async (conn) => {
+      conn.module = 'orapool-test';
+      conn.action = 'borrow';
+      conn.clientId = 'client-42';
+      conn.clientInfo = 'info';
+      expect((await conn.execute('SELECT 1 FROM DUAL')).rows).toEqual([[1]]);
+      conn.action = '';
+      await conn.ping();
+      expect((await conn.execute('SELECT 2 FROM DUAL')).rows).toEqual([[2]]);
+    });
+    expect(sim.stats().errorsSent).toBe(0);
+  });
+
   it('commits and rolls back', async () => {
     await withConnection(credentials(sim), async (conn) => {
       await conn.commit();

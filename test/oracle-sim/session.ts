@@ -130,6 +130,7 @@ export class Session implements Killable {
 
   /** Called on unfreeze: send what was held back, then process what arrived meanwhile. */
   thaw(): void {
+    if (this.state === 'closed') return;
     for (const b of this.heldOutput.splice(0)) this.socket.write(b);
     while (this.heldInput.length > 0 && !this.ctx.faults.frozen) this.receive(this.heldInput.shift()!);
   }

@@ -1,0 +1,339 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { PoolObserver } from '../../../src/db/database.js';
+import { HoldTimeTracker } from '../../../src/db/hold-time.js';
+import { describeError, withConnection, type BorrowOptions, type RawConnection } from '../../../src/db/with-connection.js';
+import type { AcquireFailureCause } from '../../../src/errors.js';
+import { driverError } from '../support/fake-database.js';
+import { memoryLogger } from '../support/memory-logger.js';
+
+const OUT_FORMAT_ARRAY = 4001;
+
+/** A RawConnection double that records what was done to it. */
+class FakeRawConnection implements RawConnection {
+  callTimeout = 0;
+  readonly closes: Array<{ drop?: boolean } | undefined> = [];
+  readonly executes: Array<{ sql: string; binds: unknown[]; options: { outFormat: number } }> = [];
+  executeError: unknown = undefined;
+  closeError: unknown = undefined;
+  rows: unknown[] | undefined = [[1]];
+
+  async execute(sql: string, binds: unknown[], options: { outFormat: number }): Promise<{ rows?: unknown[] }> {
+    this.executes.push({ sql, binds, options });
+    if (this.executeError !== undefined) throw this.executeError;
+    return { rows: this.rows };
+  }
+
+  async close(options?: { drop?: boolean }): Promise<void> {
+    this.closes.push(options);
+    if (this.closeError !== undefined) throw this.closeError;
+  }
+}
+
+class RecordingObserver implements PoolObserver {
+  requested = 0;
+  acquiredCount = 0;
+  failures: AcquireFailureCause[] = [];
+  releasedCount = 0;
+  slowHolds = 0;
+  createFailures = 0;
+  connectionRequested() {
+    this.requested += 1;
+  }
+  acquired() {
+    this.acquiredCount += 1;
+  }
+  acquireFailed(cause: AcquireFailureCause) {
+    this.failures.push(cause);
+  }
+  released() {
+    this.releasedCount += 1;
+  }
+  slowHold() {
+    this.slowHolds += 1;
+  }
+  createFailed() {
+    this.createFailures += 1;
+  }
+}
+
+function setup(overrides: Partial<BorrowOptions> = {}) {
+  const raw = new FakeRawConnection();
+  const observer = new RecordingObserver();
+  const log = memoryLogger('debug');
+  const holdTimes = new HoldTimeTracker();
+  let acquires = 0;
+  const options: BorrowOptions = {
+    getConnection: async () => {
+      acquires += 1;
+      return raw;
+    },
+    observer,
+    holdTimes,
+    logger: log.logger,
+    outFormatArray: OUT_FORMAT_ARRAY,
+    callTimeoutMs: 2500,
+    slowHoldSeconds: 0,
+    ...overrides,
+  };
+  return { raw, observer, log, holdTimes, options, acquires: () => acquires };
+}
+
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('withConnection release', () => {
+  it('returns what fn returns and releases the connection exactly once', async () => {
+    const { raw, options, observer } = setup();
+    const result = await withConnection(options, async (conn) => (await conn.execute('SELECT 1 FROM DUAL')).rows);
+    expect(result).toEqual([[1]]);
+    expect(raw.closes).toEqual([undefined]);
+    expect(observer.releasedCount).toBe(1);
+  });
+
+  it('releases the connection exactly once when fn throws, and rethrows the same error', async () => {
+    const { raw, options } = setup();
+    const failure = new Error('handler bug');
+    await expect(
+      withConnection(options, async () => {
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(raw.closes).toEqual([undefined]);
+  });
+
+  it('sets the call timeout on the borrowed connection before fn runs', async () => {
+    const { raw, options } = setup({ callTimeoutMs: 1234 });
+    let seen = -1;
+    await withConnection(options, async () => {
+      seen = raw.callTimeout;
+    });
+    expect(seen).toBe(1234);
+  });
+
+  it('runs SQL with the array out format and the given binds, and an empty bind list by default', async () => {
+    const { raw, options } = setup();
+    await withConnection(options, async (conn) => {
+      await conn.execute('SELECT :1 FROM DUAL', [42]);
+      await conn.execute('SELECT 1 FROM DUAL');
+    });
+    expect(raw.executes).toEqual([
+      { sql: 'SELECT :1 FROM DUAL', binds: [42], options: { outFormat: OUT_FORMAT_ARRAY } },
+      { sql: 'SELECT 1 FROM DUAL', binds: [], options: { outFormat: OUT_FORMAT_ARRAY } },
+    ]);
+  });
+
+  it('answers an empty row list when the driver returns no rows', async () => {
+    const { raw, options } = setup();
+    raw.rows = undefined;
+    const result = await withConnection(options, (conn) => conn.execute('BEGIN NULL; END;'));
+    expect(result).toEqual({ rows: [] });
+  });
+
+  it.each(['NJS-123', 'ORA-03113'])('drops the connection instead of returning it after %s from execute', async (code) => {
+    const { raw, options } = setup();
+    raw.executeError = driverError(code, 'connection broken');
+    await expect(withConnection(options, (conn) => conn.execute('SELECT 1 FROM DUAL'))).rejects.toMatchObject({ code });
+    expect(raw.closes).toEqual([{ drop: true }]);
+  });
+
+  it('drops the connection even when fn caught the broken-connection error', async () => {
+    const { raw, options } = setup();
+    raw.executeError = driverError('NJS-123', 'call timeout of 2500 ms exceeded');
+    await withConnection(options, async (conn) => {
+      await conn.execute('SELECT 1 FROM DUAL').catch(() => undefined);
+      return 'recovered';
+    });
+    expect(raw.closes).toEqual([{ drop: true }]);
+  });
+
+  it('returns the connection to the pool (plain close) after an ordinary SQL error', async () => {
+    const { raw, options } = setup();
+    raw.executeError = driverError('ORA-00942', 'table or view does not exist');
+    await expect(withConnection(options, (conn) => conn.execute('SELECT * FROM missing'))).rejects.toMatchObject({ code: 'ORA-00942' });
+    expect(raw.closes).toEqual([undefined]);
+  });
+
+  it('keeps fn’s result and logs a warning when releasing fails', async () => {
+    const { raw, options, log } = setup();
+    raw.closeError = driverError('NJS-500', 'connection to the Oracle Database was broken');
+    await expect(withConnection(options, async () => 'done')).resolves.toBe('done');
+    await log.flush();
+    const warnings = log.events('release_failed');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 'warn', error: { code: 'NJS-500' } });
+  });
+
+  it('rethrows fn’s error, not the release error, when both fail', async () => {
+    const { raw, options } = setup();
+    raw.closeError = new Error('release failed');
+    const failure = new Error('handler failed');
+    await expect(
+      withConnection(options, async () => {
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+  });
+
+  it('records the hold time for the admission estimate', async () => {
+    const { options, holdTimes } = setup();
+    await withConnection(options, async () => undefined);
+    expect(holdTimes.mean()).toBeGreaterThanOrEqual(0);
+    expect(Number.isFinite(holdTimes.mean())).toBe(true);
+  });
+});
+
+describe('withConnection acquire', () => {
+  it('reports a queue timeout to the observer and never calls close when the pool refuses with NJS-040', async () => {
+    const { raw, options, observer } = setup();
+    const refusal = Object.assign(new Error('NJS-040: connection request timeout. Request exceeded "queueTimeout" of 1000'), { code: 'NJS-040' });
+    options.getConnection = async () => {
+      throw refusal;
+    };
+    const fn = vi.fn(async () => 'never');
+    await expect(withConnection(options, fn)).rejects.toBe(refusal);
+    expect(observer.requested).toBe(1);
+    expect(observer.failures).toEqual(['queue_timeout']);
+    expect(observer.acquiredCount).toBe(0);
+    expect(observer.releasedCount).toBe(0);
+    expect(fn).not.toHaveBeenCalled();
+    expect(raw.closes).toEqual([]);
+  });
+
+  it('reports a full queue (NJS-076) as queue_full', async () => {
+    const { options, observer } = setup();
+    options.getConnection = async () => {
+      throw driverError('NJS-076', 'connection request rejected. Pool queue length "queueMax" 500 reached');
+    };
+    await expect(withConnection(options, async () => 1)).rejects.toMatchObject({ code: 'NJS-076' });
+    expect(observer.failures).toEqual(['queue_full']);
+  });
+
+  it('reports one request and one acquire per successful borrow', async () => {
+    const { options, observer, acquires } = setup();
+    await withConnection(options, async () => 1);
+    await withConnection(options, async () => 2);
+    expect(acquires()).toBe(2);
+    expect(observer.requested).toBe(2);
+    expect(observer.acquiredCount).toBe(2);
+    expect(observer.failures).toEqual([]);
+  });
+});
+
+describe('withConnection slow-hold detection', () => {
+  it('warns once with event slow_hold, route, request id and borrow site when a borrower holds past the threshold', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { raw, options, observer, log } = setup({ slowHoldSeconds: 10 });
+    const forgotten = deferred();
+
+    async function handlerThatForgetsToRelease(): Promise<string> {
+      return await withConnection(
+        options,
+        async () => {
+          await forgotten.promise;
+          return 'finally done';
+        },
+        { route: '/api/report', requestId: 'req-slow-1' },
+      );
+    }
+
+    const pending = handlerThatForgetsToRelease();
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(observer.slowHolds).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(observer.slowHolds).toBe(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(raw.closes).toEqual([]);
+
+    forgotten.resolve();
+    await expect(pending).resolves.toBe('finally done');
+    await log.flush();
+
+    const warnings = log.events('slow_hold');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 'warn', route: '/api/report', requestId: 'req-slow-1', thresholdSeconds: 10 });
+    const site = warnings[0]?.borrowSite as string[];
+    expect(Array.isArray(site)).toBe(true);
+    expect(site.join('\n')).toContain('handlerThatForgetsToRelease');
+    expect(observer.slowHolds).toBe(1);
+    expect(raw.closes).toEqual([undefined]);
+  });
+
+  it('BUG src/db/with-connection.ts borrowSite: names the caller that returns the borrow promise without awaiting it', async () => {
+    // The borrow site is captured after `await getConnection()`, so it holds only
+    // V8's async frames; a caller that returns the promise (a common pattern)
+    // leaves no frame and the warning says only "processTicksAndRejections".
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { options, log } = setup({ slowHoldSeconds: 1 });
+    const forgotten = deferred();
+
+    async function reportHandlerReturningTheBorrow(): Promise<void> {
+      return withConnection(options, () => forgotten.promise, { route: '/api/report' });
+    }
+
+    const pending = reportHandlerReturningTheBorrow();
+    await vi.advanceTimersByTimeAsync(1_000);
+    forgotten.resolve();
+    await pending;
+    await log.flush();
+    const site = (log.events('slow_hold')[0]?.borrowSite as string[] | undefined) ?? [];
+    expect(site.join('\n')).toContain('reportHandlerReturningTheBorrow');
+  });
+
+  it('does not warn when the connection is released before the threshold', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { options, observer, log } = setup({ slowHoldSeconds: 5 });
+    const work = deferred();
+    const pending = withConnection(options, () => work.promise, { route: '/api/health' });
+    await vi.advanceTimersByTimeAsync(4_000);
+    work.resolve();
+    await pending;
+    await vi.advanceTimersByTimeAsync(60_000);
+    await log.flush();
+    expect(observer.slowHolds).toBe(0);
+    expect(log.events('slow_hold')).toHaveLength(0);
+  });
+
+  it('never warns when slowHoldSeconds is 0', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { options, observer, log } = setup({ slowHoldSeconds: 0 });
+    const forgotten = deferred();
+    const pending = withConnection(options, () => forgotten.promise);
+    await vi.advanceTimersByTimeAsync(24 * 3600 * 1000);
+    forgotten.resolve();
+    await pending;
+    await log.flush();
+    expect(observer.slowHolds).toBe(0);
+    expect(log.entries()).toHaveLength(0);
+  });
+
+  it('warns for a real hold past a small real threshold', async () => {
+    const { options, observer, log } = setup({ slowHoldSeconds: 0.02 });
+    const forgotten = deferred();
+    const pending = withConnection(options, () => forgotten.promise, { route: '/api/leak', requestId: 'r-2' });
+    await vi.waitFor(() => expect(observer.slowHolds).toBe(1), { timeout: 2000, interval: 5 });
+    forgotten.resolve();
+    await pending;
+    await log.flush();
+    expect(log.events('slow_hold')).toHaveLength(1);
+  });
+});
+
+describe('describeError', () => {
+  it('keeps the code and the first line of the message, and drops the stack', () => {
+    const error = Object.assign(new Error('ORA-00942: table or view does not exist\nHelp: https://docs.oracle.com'), { code: 'ORA-00942' });
+    expect(describeError(error)).toEqual({ code: 'ORA-00942', message: 'ORA-00942: table or view does not exist' });
+  });
+
+  it('describes a thrown non-Error value as a message', () => {
+    expect(describeError('plain string')).toEqual({ message: 'plain string' });
+  });
+});

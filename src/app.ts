@@ -35,9 +35,14 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestLog(deps.logger));
   app.use(httpMetrics(deps.registry));
   app.use(async (ctx, next) => {
-    // While draining, tell keep-alive clients to reconnect (to another replica).
-    if (deps.readiness.shuttingDown) ctx.set('Connection', 'close');
-    await next();
+    try {
+      await next();
+    } finally {
+      // While draining, tell keep-alive clients to reconnect (to another
+      // replica), including those whose request began before the signal, so
+      // the listener can close as soon as the last response is out.
+      if (deps.readiness.shuttingDown) ctx.set('Connection', 'close');
+    }
   });
   app.use(errorHandler(deps.logger, () => deps.admission.retryAfterSeconds()));
 

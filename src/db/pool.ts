@@ -8,6 +8,19 @@ import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver }
 import { HoldTimeTracker } from './hold-time.js';
 import { describeError, withConnection, type RawConnection } from './with-connection.js';
 
+/**
+ * Our view of an oracledb connection, plus abort(): cutting the socket the
+ * way oracledb's own pool does when a checkout ping times out
+ * (lib/thin/pool.js calls nscon.forceDisconnect()). There is no public API
+ * for it; the driver version is pinned exactly, and without the hook we only
+ * lose the early release, not correctness.
+ */
+function asRawConnection(conn: oracledb.Connection): RawConnection {
+  const raw = conn as unknown as RawConnection & { _impl?: { nscon?: { forceDisconnect?: () => void } } };
+  raw.abort = () => raw._impl?.nscon?.forceDisconnect?.();
+  return raw;
+}
+
 export interface OraclePoolDeps {
   config: Config;
   logger: Logger;
@@ -171,7 +184,7 @@ export class OraclePool implements Database {
     }
     return withConnection(
       {
-        getConnection: () => pool.getConnection() as Promise<RawConnection>,
+        getConnection: async () => asRawConnection(await pool.getConnection()),
         observer: this.#observer,
         holdTimes: this.#holdTimes,
         logger: this.#logger,

@@ -8,6 +8,23 @@ export interface RawConnection {
   callTimeout: number;
   execute(sql: string, binds: unknown[], options: { outFormat: number }): Promise<{ rows?: unknown[] }>;
   close(options?: { drop?: boolean }): Promise<void>;
+  /** Cut the session's socket at once (see OraclePool); optional for doubles. */
+  abort?(): void;
+}
+
+/**
+ * Added to DB_CALL_TIMEOUT before our own guard fires. The driver's
+ * callTimeout sends a break and then waits for the server to acknowledge it;
+ * a frozen server or a network black hole never does, and the call would hang
+ * forever. The guard bounds it no matter what.
+ */
+const CALL_GUARD_GRACE_MS = 500;
+
+export class CallGuardTimeoutError extends Error {
+  readonly code = 'NJS-123';
+  constructor(ms: number) {
+    super(`NJS-123: call timeout of ${ms} ms exceeded (the database did not acknowledge the break)`);
+  }
 }
 
 export interface BorrowOptions {
@@ -71,12 +88,25 @@ export async function withConnection<T>(
   let broken = false;
   const conn: DbConnection = {
     async execute(sql: string, binds: unknown[] = []): Promise<QueryResult> {
+      let guard: NodeJS.Timeout | undefined;
       try {
-        const result = await raw.execute(sql, binds, { outFormat: options.outFormatArray });
+        const call = raw.execute(sql, binds, { outFormat: options.outFormatArray });
+        const guarded = new Promise<never>((_, reject) => {
+          guard = setTimeout(() => {
+            // Free the session: its socket is cut, so the pending call
+            // rejects and the connection is dropped instead of leaking.
+            raw.abort?.();
+            reject(new CallGuardTimeoutError(options.callTimeoutMs));
+          }, options.callTimeoutMs + CALL_GUARD_GRACE_MS);
+        });
+        call.catch(() => {}); // settled later when the guard won; never unhandled
+        const result = await Promise.race([call, guarded]);
         return { rows: (result.rows ?? []) as unknown[][] };
       } catch (error) {
         if (isBrokenConnectionError(error)) broken = true;
         throw error;
+      } finally {
+        clearTimeout(guard);
       }
     },
   };

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startService, type ServiceProcess } from '../support/processes.js';
+import { dbEnv, getJson, metricValue, startDatabase, waitFor, type DatabaseTarget } from '../support/database-target.js';
+
+describe('the service against the database, through the real driver', () => {
+  let db: DatabaseTarget;
+  let service: ServiceProcess;
+
+  beforeAll(async () => {
+    db = await startDatabase();
+    service = await startService({ ...dbEnv(db), DB_POOL_MIN: '2', DB_POOL_MAX: '4', SHUTDOWN_DELAY_SECONDS: '0' });
+    await waitFor('readiness', async () => (await fetch(`${service.url}/readyz`)).status === 200);
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await db?.close();
+  });
+
+  it('answers /api/health 200 with a real round-trip and the pool figures', async () => {
+    const { status, body } = await getJson(`${service.url}/api/health`);
+    expect(status).toBe(200);
+    expect(body.status).toBe('ok');
+    expect(body.database).toMatchObject({ reachable: true });
+    expect((body.database as { roundTripMs: number }).roundTripMs).toBeGreaterThanOrEqual(0);
+    expect(body.pool).toMatchObject({ min: 2, max: 4, queueTimeoutSeconds: 30, queueMax: 500 });
+    const pool = body.pool as { open: number; inUse: number; idle: number };
+    expect(pool.open).toBeGreaterThanOrEqual(1);
+    expect(pool.inUse + pool.idle).toBe(pool.open);
+    expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(typeof body.uptimeSeconds).toBe('number');
+  });
+
+  it('logs the pool size at startup, once', () => {
+    const lines = service.logs().filter((e) => e.event === 'pool_initialized');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.message).toMatch(/^Database pool initialized: min=2 max=4 increment=1 queueTimeout=30s queueMax=500 recycle=3600s/);
+  });
+
+  it('counts borrows and requests in /metrics as they happen', async () => {
+    const before = await (await fetch(`${service.url}/metrics`)).text();
+    const n = 7;
+    for (let i = 0; i < n; i++) expect((await fetch(`${service.url}/api/health`)).status).toBe(200);
+    const after = await (await fetch(`${service.url}/metrics`)).text();
+    const requests = (text: string) => metricValue(text, 'orapool_pool_connection_requests_total') ?? 0;
+    expect(requests(after) - requests(before)).toBeGreaterThanOrEqual(n);
+    const series = 'orapool_http_request_duration_seconds_count{route="/api/health",method="GET",status="200"}';
+    expect((metricValue(after, series) ?? 0) - (metricValue(before, series) ?? 0)).toBe(n);
+    expect(metricValue(after, 'orapool_pool_up')).toBe(1);
+    expect(metricValue(after, 'orapool_database_up')).toBe(1);
+    expect(metricValue(after, 'orapool_pool_max_connections')).toBe(4);
+    expect(metricValue(after, 'orapool_pool_connections_in_use')).toBe(0);
+  });
+
+  it('keeps the password out of every output: logs, health, metrics', async () => {
+    const health = await (await fetch(`${service.url}/api/health`)).text();
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    for (const output of [service.lines.join('\n'), health, metrics]) expect(output).not.toContain(db.password);
+  });
+});

@@ -1,0 +1,142 @@
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, projectRoot, startService, type ServiceProcess } from '../support/processes.js';
+import { dbEnv, needsSimulatorReason, realOracle, startDatabase, waitFor, type DatabaseTarget } from '../support/database-target.js';
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+describe('configuration errors', () => {
+  it.each([
+    [{ DB_POOL_MAX: 'abc' }, ['DB_POOL_MAX']],
+    [{ DB_POOL_MIN: '50', DB_POOL_MAX: '40' }, ['DB_POOL_MIN']],
+    [{ DB_POOL_MAX: 'abc', DB_POOL_TIMEOUT: '0', LOG_LEVEL: 'loud' }, ['DB_POOL_MAX', 'DB_POOL_TIMEOUT', 'LOG_LEVEL']],
+  ])('%o exits non-zero before listening, naming every bad variable', async (bad, names) => {
+    const port = await freePort();
+    const service = await startService(
+      { DB_USER: 'orapool', DB_PASSWORD: 'S3cret-never-printed', DB_CONNECT_STRING: '127.0.0.1:9/X', PORT: String(port), ...bad },
+      { waitForListening: false },
+    );
+    const { code } = await service.exited;
+    expect(code).not.toBe(0);
+    const output = service.lines.join('\n');
+    for (const name of names) expect(output).toMatch(new RegExp(`^\\s+${name}: `, 'm'));
+    expect(output).not.toContain('S3cret-never-printed');
+    expect(output).not.toMatch(/listening/);
+    expect(await portOpen(port)).toBe(false);
+  });
+
+  it('reports an unreadable DB_PASSWORD_FILE by variable and path, never content', async () => {
+    const service = await startService(
+      { DB_USER: 'orapool', DB_PASSWORD_FILE: '/nonexistent/orapool-password', DB_CONNECT_STRING: '127.0.0.1:9/X' },
+      { waitForListening: false },
+    );
+    expect((await service.exited).code).not.toBe(0);
+    expect(service.lines.join('\n')).toMatch(/DB_PASSWORD_FILE: cannot read \/nonexistent\/orapool-password \(ENOENT\)/);
+  });
+});
+
+describe.skipIf(realOracle)(`graceful shutdown (${realOracle ? needsSimulatorReason : 'simulator'})`, () => {
+  let db: DatabaseTarget | undefined;
+  let service: ServiceProcess | undefined;
+  afterEach(async () => {
+    await service?.stop('SIGKILL');
+    await db?.close();
+  });
+
+  it('on SIGTERM turns readiness off first, finishes in-flight requests, logs every session off and exits 0', async () => {
+    db = await startDatabase({ statementLatency: 1500 });
+    service = await startService({ ...dbEnv(db), DB_POOL_MIN: '2', DB_POOL_MAX: '4', SHUTDOWN_DELAY_SECONDS: '1', SHUTDOWN_DRAIN_SECONDS: '10' });
+    await waitFor('readiness', async () => (await fetch(`${service!.url}/readyz`)).status === 200, 20_000);
+    const url = service.url;
+
+    const inFlight = Array.from({ length: 4 }, () => fetch(`${url}/api/health`).then((r) => r.status));
+    await waitFor('requests in flight', async () => {
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      return /orapool_pool_connections_in_use 4/.test(metrics) || undefined;
+    });
+    service.child.kill('SIGTERM');
+    // During the shutdown delay the listener is still open: readiness must already say 503.
+    const readyz = await waitFor('readiness off', async () => {
+      const response = await fetch(`${url}/readyz`);
+      return response.status === 503 ? ((await response.json()) as { reasons: string[] }) : undefined;
+    });
+    expect(readyz.reasons).toContain('shutting down');
+
+    expect(await Promise.all(inFlight)).toEqual([200, 200, 200, 200]);
+    const { code } = await service.exited;
+    expect(code).toBe(0);
+    const stats = db.sim!.stats();
+    expect(stats.sessionsOpen).toBe(0);
+    expect(stats.logoffs).toBe(stats.logons);
+    const events = service.logs().map((e) => e.event);
+    expect(events.indexOf('shutdown_started')).toBeLessThan(events.indexOf('pool_closed'));
+    expect(events.at(-1)).toBe('shutdown_complete');
+  });
+
+  it('exits at once, non-zero, on a second signal', async () => {
+    db = await startDatabase();
+    service = await startService({ ...dbEnv(db), SHUTDOWN_DELAY_SECONDS: '30' });
+    service.child.kill('SIGTERM');
+    await service.waitForLog((e) => e.event === 'shutdown_started');
+    service.child.kill('SIGTERM');
+    const { code } = await service.exited;
+    expect(code).toBe(130);
+  });
+});
+
+describe('preflight (npm run check)', () => {
+  const runCheck = (env: Record<string, string>) =>
+    new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(process.execPath, [`${projectRoot}dist/cli/check.js`], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: '/' });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      child.on('exit', (code) => resolve({ code, output }));
+    });
+  let db: DatabaseTarget | undefined;
+  afterEach(async () => db?.close());
+
+  it('passes every check against a healthy database', async () => {
+    db = await startDatabase();
+    const { code, output } = await runCheck({ ...dbEnv(db), DB_POOL_MAX: '6' });
+    expect(output).toMatch(/PASS {2}configuration/);
+    expect(output).toMatch(/PASS {2}pool initializes/);
+    expect(output).toMatch(/PASS {2}hold DB_POOL_MAX \(6\) connections at once/);
+    expect(output).toMatch(/PASS {2}requests queue when the pool is full/);
+    expect(code).toBe(0);
+    expect(output).not.toContain(db.password);
+  });
+
+  it('fails with what to do on a wrong password, and never prints it', async () => {
+    db = await startDatabase();
+    const { code, output } = await runCheck({ ...dbEnv(db), DB_PASSWORD: 'Wr0ng-Pa55word' });
+    expect(code).toBe(1);
+    expect(output).toMatch(/FAIL {2}pool initializes: ORA-01017/);
+    expect(output).toMatch(/check DB_USER and DB_PASSWORD/);
+    expect(output).not.toContain('Wr0ng-Pa55word');
+  });
+
+  it.skipIf(realOracle)('fails with a session-limit hint when the database allows fewer sessions than DB_POOL_MAX', async () => {
+    db = await startDatabase({ maxSessions: 3 });
+    const { code, output } = await runCheck({ ...dbEnv(db), DB_POOL_MAX: '5' });
+    expect(code).toBe(1);
+    expect(output).toMatch(/FAIL {2}hold DB_POOL_MAX \(5\) connections at once: got 3 of 5/);
+    expect(output).toMatch(/ran out of sessions/);
+  });
+
+  it('fails on invalid configuration, listing the variables', async () => {
+    const { code, output } = await runCheck({ DB_USER: 'u', DB_PASSWORD: 'p', DB_CONNECT_STRING: 'x', DB_POOL_MAX: 'lots' });
+    expect(code).toBe(1);
+    expect(output).toMatch(/FAIL {2}configuration/);
+    expect(output).toMatch(/DB_POOL_MAX: must be a whole number/);
+  });
+});

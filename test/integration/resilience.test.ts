@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSimulator } from '../oracle-sim/index.js';
+import { freePort, startService, type ServiceProcess } from '../support/processes.js';
+import { dbEnv, getJson, metricValue, needsSimulatorReason, realOracle, startDatabase, waitFor, type DatabaseTarget } from '../support/database-target.js';
+
+/** Database outages and session churn, injected with the simulator's faults. */
+describe.skipIf(realOracle)(`resilience (${realOracle ? needsSimulatorReason : 'simulator'})`, () => {
+  let db: DatabaseTarget | undefined;
+  let service: ServiceProcess | undefined;
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    await service?.stop('SIGKILL');
+    await db?.close();
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+    service = undefined;
+    db = undefined;
+  });
+
+  it('stays up and not ready while the database is down at startup, then becomes ready without a restart', async () => {
+    const port = await freePort();
+    service = await startService({
+      DB_USER: 'orapool',
+      DB_PASSWORD: 'orapool-sim',
+      DB_CONNECT_STRING: `127.0.0.1:${port}/FREEPDB1`,
+      DB_RETRY_MAX_DELAY: '1',
+      SHUTDOWN_DELAY_SECONDS: '0',
+    });
+    await service.waitForLog((e) => e.event === 'pool_create_retry');
+    expect((await fetch(`${service.url}/livez`)).status).toBe(200);
+    const readyz = await getJson(`${service.url}/readyz`);
+    expect(readyz.status).toBe(503);
+    expect(readyz.body.reasons).toContain('database pool not initialized');
+    const health = await getJson(`${service.url}/api/health`);
+    expect(health.status).toBe(503);
+    expect(health.body.error).toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+    expect(health.body.reason).toBeTruthy();
+    expect(health.headers.get('retry-after')).not.toBeNull();
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metricValue(metrics, 'orapool_pool_up')).toBe(0);
+    expect(metricValue(metrics, 'orapool_pool_max_connections')).toBe(40);
+
+    const sim = await startSimulator({ port });
+    cleanups.push(() => sim.close());
+    await waitFor('ready after the database came up', async () => (await fetch(`${service!.url}/readyz`)).status === 200, 15_000);
+    expect((await getJson(`${service.url}/api/health`)).status).toBe(200);
+    expect(service.logs().filter((e) => e.event === 'pool_create_retry').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('survives every session being killed mid-load: clean 503s at worst, then recovery with no leaked connections', async () => {
+    db = await startDatabase({ statementLatency: 20 });
+    service = await startService({ ...dbEnv(db), DB_POOL_MIN: '4', DB_POOL_MAX: '8', SHUTDOWN_DELAY_SECONDS: '0' });
+    await waitFor('readiness', async () => (await fetch(`${service!.url}/readyz`)).status === 200);
+
+    const statuses: number[] = [];
+    let killed = 0;
+    const worker = async () => {
+      for (let i = 0; i < 30; i++) {
+        const response = await fetch(`${service!.url}/api/health`);
+        await response.arrayBuffer();
+        statuses.push(response.status);
+      }
+    };
+    const load = Promise.all(Array.from({ length: 16 }, worker));
+    await waitFor('load under way', () => statuses.length > 60 || undefined);
+    killed = db.sim!.faults.killSessions();
+    await load;
+    expect(killed).toBeGreaterThan(0);
+    expect(statuses).toHaveLength(480);
+    expect(statuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);
+    expect(service.child.exitCode).toBeNull();
+
+    await waitFor('healthy again', async () => (await fetch(`${service!.url}/api/health`)).status === 200);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metricValue(metrics, 'orapool_pool_connections_in_use')).toBe(0);
+    expect(metricValue(metrics, 'orapool_pool_requests_waiting')).toBe(0);
+  });
+
+  it('answers 503 DATABASE_TIMEOUT within DB_CALL_TIMEOUT when the database freezes, and recovers when it thaws', async () => {
+    db = await startDatabase();
+    service = await startService({ ...dbEnv(db), DB_POOL_MIN: '2', DB_POOL_MAX: '4', DB_CALL_TIMEOUT: '1', SHUTDOWN_DELAY_SECONDS: '0' });
+    await waitFor('readiness', async () => (await fetch(`${service!.url}/readyz`)).status === 200);
+    db.sim!.faults.freeze();
+    const frozen = await getJson(`${service.url}/api/health`);
+    expect(frozen.status).toBe(503);
+    expect(frozen.body.error).toMatchObject({ code: 'DATABASE_TIMEOUT' });
+    expect(frozen.ms).toBeLessThan(8000);
+    expect((await getJson(`${service.url}/readyz`)).status).toBe(503);
+
+    db.sim!.faults.unfreeze();
+    await waitFor('healthy after thaw', async () => (await fetch(`${service!.url}/api/health`)).status === 200, 20_000);
+    await waitFor('ready after thaw', async () => (await fetch(`${service!.url}/readyz`)).status === 200, 20_000);
+  });
+
+  it('replaces sessions older than DB_POOL_RECYCLE without failing a request', async () => {
+    db = await startDatabase({ statementLatency: 5 });
+    service = await startService({ ...dbEnv(db), DB_POOL_MIN: '2', DB_POOL_MAX: '2', DB_POOL_RECYCLE: '1', SHUTDOWN_DELAY_SECONDS: '0' });
+    await waitFor('readiness', async () => (await fetch(`${service!.url}/readyz`)).status === 200);
+    const logonsBefore = db.sim!.stats().logons;
+    const statuses: number[] = [];
+    const until = Date.now() + 3500;
+    while (Date.now() < until) {
+      statuses.push((await fetch(`${service.url}/api/health`)).status);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(statuses.length).toBeGreaterThan(20);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    expect(db.sim!.stats().logons - logonsBefore).toBeGreaterThanOrEqual(2);
+  });
+});

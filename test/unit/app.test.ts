@@ -1,0 +1,407 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { AppError, ErrorCode } from '../../src/errors.js';
+import { Readiness } from '../../src/health/readiness.js';
+import { Admission } from '../../src/http/admission.js';
+import { createHealthMetrics } from '../../src/metrics/health-metrics.js';
+import { createPoolMetrics } from '../../src/metrics/pool-metrics.js';
+import { createRegistry } from '../../src/metrics/registry.js';
+import { driverError, FakeDatabase } from './support/fake-database.js';
+import { listenEphemeral, type TestServer } from './support/http.js';
+import { memoryLogger, type MemoryLogger } from './support/memory-logger.js';
+
+const VERSION = '9.8.7-test';
+const DRIVER_DETAIL = 'host secret-db-17.corp.internal port 1521';
+
+interface Harness {
+  url: string;
+  db: FakeDatabase;
+  readiness: Readiness;
+  log: MemoryLogger;
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
+  json(path: string): Promise<{ status: number; headers: Headers; body: Record<string, any> }>;
+}
+
+let servers: TestServer[] = [];
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+});
+
+async function start(options: { logLevel?: string; startedAtMs?: number } = {}): Promise<Harness> {
+  const db = new FakeDatabase();
+  const log = memoryLogger(options.logLevel ?? 'debug');
+  const registry = createRegistry(VERSION);
+  createPoolMetrics(registry, () => db);
+  const readiness = new Readiness({ poolCreated: () => db.created, maxSuccessAgeSeconds: 60 });
+  createHealthMetrics(registry, readiness, () => ({ heapUsedBytes: 10, heapLimitBytes: 100, rssBytes: 50, containerLimitBytes: 0 }));
+  const admission = new Admission({
+    enabled: true,
+    eventLoopDelayLimitMs: 1000,
+    heapRatioLimit: 0.95,
+    figures: () => db.figures(),
+    meanHoldSeconds: () => db.meanHoldSeconds(),
+    eventLoopDelayMs: () => 0,
+    heapRatio: () => 0.1,
+    logger: log.logger,
+    registry,
+  });
+  const app = createApp({ db, readiness, admission, registry, logger: log.logger, version: VERSION, startedAtMs: options.startedAtMs ?? Date.now() });
+  const server = await listenEphemeral(app.callback());
+  servers.push(server);
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { headers });
+  return {
+    url: server.url,
+    db,
+    readiness,
+    log,
+    get,
+    json: async (path) => {
+      const response = await get(path);
+      return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
+    },
+  };
+}
+
+describe('GET /api/health', () => {
+  it('answers 200 with status ok, pool figures, version and uptime after one database round-trip', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
+    const h = await start({ startedAtMs: Date.now() - 12_345 });
+    const { status, body } = await h.json('/api/health');
+    expect(status).toBe(200);
+    expect(body.status).toBe('ok');
+    expect(body.database.reachable).toBe(true);
+    expect(body.pool).toEqual({ open: 7, inUse: 3, idle: 4, waiting: 0, min: 5, max: 40, queueMax: 500, queueTimeoutSeconds: 30 });
+    expect(body.version).toBe(VERSION);
+    expect(body.uptimeSeconds).toBe(12.3);
+    expect(h.db.withConnectionCalls).toBe(1);
+    expect(h.db.executed).toEqual(['SELECT 1 FROM DUAL']);
+    expect(h.db.borrows[0]).toMatchObject({ route: '/api/health' });
+  });
+
+  it('turns readiness on after a successful round-trip', async () => {
+    const h = await start();
+    expect((await h.get('/readyz')).status).toBe(503);
+    await h.get('/api/health');
+    expect((await h.get('/readyz')).status).toBe(200);
+  });
+
+  it('returns 503 POOL_QUEUE_TIMEOUT with Retry-After when the pool queue times out (NJS-040)', async () => {
+    const h = await start();
+    h.db.figuresValue.waiting = 20;
+    h.db.meanHold = 2; // expected wait (20 + 1) * 2 / 40 = 1.05 s, below the 30 s queue timeout
+    h.db.failWith = Object.assign(new Error('NJS-040: connection request timeout. Request exceeded "queueTimeout" of 1000'), { code: 'NJS-040' });
+    const { status, headers, body } = await h.json('/api/health');
+    expect(status).toBe(503);
+    expect(body.error.code).toBe(ErrorCode.POOL_QUEUE_TIMEOUT);
+    expect(headers.get('retry-after')).toBe('2');
+    expect(body.database.reachable).toBeNull();
+    expect(body.pool.waiting).toBe(20);
+    expect(JSON.stringify(body)).not.toContain('Request exceeded');
+  });
+
+  it('returns 503 POOL_QUEUE_FULL with Retry-After when the pool queue is full (NJS-076)', async () => {
+    const h = await start();
+    h.db.failWith = Object.assign(new Error('NJS-076: connection request rejected. Pool queue length "queueMax" 500 reached'), {
+      code: 'NJS-076',
+    });
+    const { status, headers, body } = await h.json('/api/health');
+    expect(status).toBe(503);
+    expect(body.error.code).toBe(ErrorCode.POOL_QUEUE_FULL);
+    expect(Number(headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(body)).not.toContain('queueMax" 500');
+  });
+
+  it('does not take the replica out of service when the pool is only busy', async () => {
+    const h = await start();
+    await h.get('/api/health');
+    h.db.failWith = driverError('NJS-040', 'connection request timeout');
+    expect((await h.get('/api/health')).status).toBe(503);
+    expect((await h.get('/readyz')).status).toBe(200);
+  });
+
+  it('returns 503 DATABASE_TIMEOUT when the round-trip exceeds the call timeout (NJS-123), and readiness turns off', async () => {
+    const h = await start();
+    await h.get('/api/health');
+    h.db.failWith = driverError('NJS-123', `call timeout of 5000 ms exceeded on ${DRIVER_DETAIL}`);
+    const { status, headers, body } = await h.json('/api/health');
+    expect(status).toBe(503);
+    expect(body.error.code).toBe(ErrorCode.DATABASE_TIMEOUT);
+    expect(headers.get('retry-after')).not.toBeNull();
+    expect(body.database.reachable).toBe(false);
+    expect(JSON.stringify(body)).not.toContain(DRIVER_DETAIL);
+    expect((await h.get('/readyz')).status).toBe(503);
+  });
+
+  it('returns 503 DATABASE_UNAVAILABLE with the readiness reason when the pool is not created', async () => {
+    const h = await start();
+    h.db.created = false;
+    h.db.failWith = new AppError(ErrorCode.DATABASE_UNAVAILABLE, 503, 'database pool is not initialized yet', 15);
+    const { status, headers, body } = await h.json('/api/health');
+    expect(status).toBe(503);
+    expect(body.error.code).toBe(ErrorCode.DATABASE_UNAVAILABLE);
+    expect(headers.get('retry-after')).toBe('15');
+    expect(body.reason).toContain('database pool not initialized');
+    expect(body.database.reachable).toBe(false);
+    expect(JSON.stringify(body)).not.toContain('not initialized yet');
+  });
+
+  it('returns 503 DATABASE_UNAVAILABLE without the driver message when the database refuses (ORA-12541)', async () => {
+    const h = await start();
+    h.db.failWith = driverError('ORA-12541', `Cannot connect. No listener at ${DRIVER_DETAIL}.`);
+    const response = await h.get('/api/health');
+    const text = await response.text();
+    expect(response.status).toBe(503);
+    expect(JSON.parse(text).error.code).toBe(ErrorCode.DATABASE_UNAVAILABLE);
+    expect(text).not.toContain(DRIVER_DETAIL);
+    expect(text).not.toContain('No listener');
+  });
+
+  it('answers 500 INTERNAL without the error message for an unexpected error, and logs it once', async () => {
+    const h = await start();
+    h.db.failWith = new Error(`TypeError-ish bug at ${DRIVER_DETAIL}`);
+    const response = await h.get('/api/health');
+    const text = await response.text();
+    expect(response.status).toBe(500);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(JSON.parse(text).error).toEqual({ code: ErrorCode.INTERNAL, message: 'Internal error.' });
+    expect(text).not.toContain(DRIVER_DETAIL);
+    expect(response.headers.get('retry-after')).toBeNull();
+    await h.log.flush();
+    expect(h.log.events('unhandled_error')).toHaveLength(1);
+  });
+
+  it('sheds with 503 OVERLOADED and Retry-After before borrowing when the expected wait exceeds the queue timeout', async () => {
+    const h = await start();
+    h.db.figuresValue.waiting = 399;
+    h.db.meanHold = 4; // (399 + 1) * 4 / 40 = 40 s > 30 s
+    const { status, headers, body } = await h.json('/api/health');
+    expect(status).toBe(503);
+    expect(body.error.code).toBe(ErrorCode.OVERLOADED);
+    expect(headers.get('retry-after')).toBe('40');
+    expect(h.db.withConnectionCalls).toBe(0);
+  });
+});
+
+describe('errors outside routes', () => {
+  it('answers an unknown path with 404 JSON NOT_FOUND', async () => {
+    const h = await start();
+    const response = await h.get('/no/such/path');
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(((await response.json()) as any).error.code).toBe(ErrorCode.NOT_FOUND);
+  });
+
+  it('answers POST /livez with 405 JSON METHOD_NOT_ALLOWED', async () => {
+    const h = await start();
+    const response = await fetch(`${h.url}/livez`, { method: 'POST' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(((await response.json()) as any).error.code).toBe(ErrorCode.METHOD_NOT_ALLOWED);
+  });
+
+  it('answers POST /api/health with 405 without borrowing a connection', async () => {
+    const h = await start();
+    const response = await fetch(`${h.url}/api/health`, { method: 'POST' });
+    expect(response.status).toBe(405);
+    expect(h.db.withConnectionCalls).toBe(0);
+  });
+
+  it('BUG src/app.ts allowedMethods({ throw: true }): a 405 names the allowed methods in an Allow header (RFC 9110 15.5.6)', async () => {
+    const h = await start();
+    const response = await fetch(`${h.url}/livez`, { method: 'DELETE' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow') ?? '(no Allow header)').toContain('GET');
+  });
+});
+
+describe('probes', () => {
+  it('answers /livez 200 without ever calling the database', async () => {
+    const h = await start();
+    h.db.created = false;
+    h.db.failWith = driverError('ORA-12541', 'no listener');
+    for (let i = 0; i < 10; i++) {
+      const { status, body } = await h.json('/livez');
+      expect(status).toBe(200);
+      expect(body.status).toBe('alive');
+    }
+    expect(h.db.withConnectionCalls).toBe(0);
+  });
+
+  it('answers /readyz 503 with reasons before any successful round-trip', async () => {
+    const h = await start();
+    const { status, headers, body } = await h.json('/readyz');
+    expect(status).toBe(503);
+    expect(body).toEqual({ status: 'not_ready', reasons: ['no recent successful database round-trip'] });
+    expect(headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('answers /readyz 200 after a recorded success, and 503 once shutting down', async () => {
+    const h = await start();
+    h.readiness.recordSuccess(0.002);
+    expect(await h.json('/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
+    h.readiness.markShuttingDown();
+    const after = await h.json('/readyz');
+    expect(after.status).toBe(503);
+    expect(after.body.reasons).toContain('shutting down');
+  });
+
+  it('asks keep-alive clients to reconnect elsewhere once shutting down', async () => {
+    const h = await start();
+    expect((await h.get('/livez')).headers.get('connection')).not.toBe('close');
+    h.readiness.markShuttingDown();
+    expect((await h.get('/livez')).headers.get('connection')).toBe('close');
+  });
+
+  it('serves 100 /readyz calls without a single withConnection call', async () => {
+    const h = await start();
+    h.readiness.recordSuccess(0.001);
+    const statuses = await Promise.all(Array.from({ length: 100 }, () => h.get('/readyz').then((r) => r.status)));
+    expect(new Set(statuses)).toEqual(new Set([200]));
+    expect(h.db.withConnectionCalls).toBe(0);
+  });
+});
+
+describe('request ids', () => {
+  it('echoes a sane X-Request-Id and puts it in error bodies', async () => {
+    const h = await start();
+    const response = await h.get('/nowhere', { 'X-Request-Id': 'lb-trace.42:abc-DEF_9' });
+    expect(response.headers.get('x-request-id')).toBe('lb-trace.42:abc-DEF_9');
+    expect(((await response.json()) as any).requestId).toBe('lb-trace.42:abc-DEF_9');
+  });
+
+  it('generates a request id when none is sent, different for each request', async () => {
+    const h = await start();
+    const first = (await h.get('/livez')).headers.get('x-request-id');
+    const second = (await h.get('/livez')).headers.get('x-request-id');
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second).toMatch(/^[0-9a-f-]{36}$/);
+    expect(first).not.toBe(second);
+  });
+
+  it('replaces an X-Request-Id that is too long or has odd characters', async () => {
+    const h = await start();
+    for (const bad of ['a'.repeat(129), 'id with spaces', 'id"<script>']) {
+      const echoed = (await h.get('/livez', { 'X-Request-Id': bad })).headers.get('x-request-id');
+      expect(echoed).not.toBe(bad);
+      expect(echoed).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it('passes the request id to the database borrow, for slow-hold logs', async () => {
+    const h = await start();
+    await h.get('/api/health', { 'X-Request-Id': 'req-borrow-1' });
+    expect(h.db.borrows[0]).toEqual({ route: '/api/health', requestId: 'req-borrow-1' });
+  });
+});
+
+/**
+ * Every line of the exposition format is a comment or `name{labels} value`.
+ * prom-client writes NaN as "Nan"; Prometheus parses floats case-insensitively.
+ */
+function parseMetrics(text: string): Array<{ name: string; labels: string; value: number }> {
+  const samples: Array<{ name: string; labels: string; value: number }> = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/i.exec(line);
+    expect(match, `malformed metrics line: ${line}`).not.toBeNull();
+    samples.push({ name: match![1]!, labels: match![2] ?? '', value: Number(match![3]) });
+  }
+  return samples;
+}
+
+describe('GET /metrics', () => {
+  it('answers in the Prometheus text format with every line well formed', async () => {
+    const h = await start();
+    const response = await h.get('/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const samples = parseMetrics(await response.text());
+    expect(samples.length).toBeGreaterThan(20);
+  });
+
+  it('reads the pool gauges from the pool at scrape time', async () => {
+    const h = await start();
+    h.db.figuresValue = { ...h.db.figuresValue, inUse: 11, waiting: 6, max: 40 };
+    const samples = parseMetrics(await (await h.get('/metrics')).text());
+    const value = (name: string) => samples.find((s) => s.name === name)?.value;
+    expect(value('orapool_pool_connections_in_use')).toBe(11);
+    expect(value('orapool_pool_requests_waiting')).toBe(6);
+    expect(value('orapool_pool_max_connections')).toBe(40);
+    h.db.figuresValue = { ...h.db.figuresValue, inUse: 2 };
+    const later = parseMetrics(await (await h.get('/metrics')).text());
+    expect(later.find((s) => s.name === 'orapool_pool_connections_in_use')?.value).toBe(2);
+  });
+
+  it('labels request durations by route template, and every unknown path as route="unmatched", never the raw path', async () => {
+    const h = await start();
+    await h.get('/api/health');
+    await h.get('/wp-admin/scanner-probe-8c1e');
+    await h.get('/another/random/path-55aa');
+    const text = await (await h.get('/metrics')).text();
+    const buckets = parseMetrics(text).filter((s) => s.name === 'orapool_http_request_duration_seconds_bucket');
+    expect(buckets.some((s) => s.labels.includes('route="/api/health"') && s.labels.includes('status="200"'))).toBe(true);
+    const unmatched = parseMetrics(text).find(
+      (s) => s.name === 'orapool_http_request_duration_seconds_count' && s.labels.includes('route="unmatched"'),
+    );
+    expect(unmatched?.value).toBe(2);
+    expect(text).not.toContain('scanner-probe-8c1e');
+    expect(text).not.toContain('path-55aa');
+  });
+
+  it('never calls the database to answer a scrape', async () => {
+    const h = await start();
+    await h.get('/metrics');
+    expect(h.db.withConnectionCalls).toBe(0);
+  });
+});
+
+describe('request log', () => {
+  it('writes exactly one JSON line per /api/health request with method, route, status, duration and request id', async () => {
+    const h = await start({ logLevel: 'info' });
+    await h.get('/api/health', { 'X-Request-Id': 'log-req-1' });
+    await h.get('/api/health', { 'X-Request-Id': 'log-req-2' });
+    await h.log.flush();
+    const requests = h.log.events('request');
+    expect(requests).toHaveLength(2);
+    expect(requests[0]).toMatchObject({ level: 'info', method: 'GET', route: '/api/health', status: 200, requestId: 'log-req-1' });
+    expect(typeof requests[0]?.durationMs).toBe('number');
+    expect(requests[0]?.durationMs as number).toBeGreaterThanOrEqual(0);
+    expect(requests[1]?.requestId).toBe('log-req-2');
+  });
+
+  it('adds the error code to the line of a failed request', async () => {
+    const h = await start({ logLevel: 'info' });
+    h.db.failWith = driverError('NJS-040', 'timeout');
+    await h.get('/api/health');
+    await h.log.flush();
+    expect(h.log.events('request')[0]).toMatchObject({ status: 503, errorCode: ErrorCode.POOL_QUEUE_TIMEOUT });
+  });
+
+  it('logs unknown paths under route "unmatched", not the raw path', async () => {
+    const h = await start({ logLevel: 'info' });
+    await h.get('/secret/raw/path-123');
+    await h.log.flush();
+    expect(h.log.events('request')[0]).toMatchObject({ route: 'unmatched', status: 404 });
+    expect(h.log.lines().join('\n')).not.toContain('path-123');
+  });
+
+  it('logs /livez at debug only, so it is silent at info', async () => {
+    const quiet = await start({ logLevel: 'info' });
+    await quiet.get('/livez');
+    await quiet.get('/readyz');
+    await quiet.get('/metrics');
+    await quiet.log.flush();
+    expect(quiet.log.events('request')).toHaveLength(0);
+
+    const verbose = await start({ logLevel: 'debug' });
+    await verbose.get('/livez');
+    await verbose.log.flush();
+    const lines = verbose.log.events('request');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'debug', route: '/livez' });
+  });
+});

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../support/processes.js';
 import { startService, type ServiceProcess } from '../support/processes.js';
 import { dbEnv, getJson, metricValue, startDatabase, waitFor, type DatabaseTarget } from '../support/database-target.js';
 
@@ -55,5 +57,16 @@ describe('the service against the database, through the real driver', () => {
     const health = await (await fetch(`${service.url}/api/health`)).text();
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     for (const output of [service.lines.join('\n'), health, metrics]) expect(output).not.toContain(db.password);
+  });
+
+  it('documents in the README every orapool metric it exposes, and no other', async () => {
+    const exposition = await (await fetch(`${service.url}/metrics`)).text();
+    const exposed = new Set([...exposition.matchAll(/^# HELP (orapool_\w+)/gm)].map((m) => m[1]));
+    const readme = readFileSync(`${projectRoot}README.md`, 'utf8');
+    const metricsSection = readme.slice(readme.indexOf('## Metrics'), readme.indexOf('## Logs'));
+    const documented = new Set([...metricsSection.matchAll(/^\| `(orapool_\w+)/gm)].map((m) => m[1]));
+    expect(exposed.size).toBeGreaterThan(20);
+    expect([...exposed].filter((name) => !documented.has(name))).toEqual([]);
+    expect([...documented].filter((name) => !exposed.has(name))).toEqual([]);
   });
 });

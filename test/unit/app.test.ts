@@ -256,6 +256,22 @@ describe('probes', () => {
     expect((await h.get('/livez')).headers.get('connection')).toBe('close');
   });
 
+  it('closes the keep-alive socket of a request that was already in flight when shutdown began', async () => {
+    // Otherwise its idle socket keeps server.close() waiting until the drain window ends.
+    const h = await start();
+    let release!: () => void;
+    h.db.gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const inFlight = h.get('/api/health');
+    await vi.waitFor(() => expect(h.db.withConnectionCalls).toBe(1));
+    h.readiness.markShuttingDown();
+    release();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(response.headers.get('connection')).toBe('close');
+  });
+
   it('serves 100 /readyz calls without a single withConnection call', async () => {
     const h = await start();
     h.readiness.recordSuccess(0.001);

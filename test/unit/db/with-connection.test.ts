@@ -16,6 +16,7 @@ class FakeRawConnection implements RawConnection {
   executeError: unknown = undefined;
   closeError: unknown = undefined;
   rows: unknown[] | undefined = [[1]];
+  abort?: () => void;
 
   async execute(sql: string, binds: unknown[], options: { outFormat: number }): Promise<{ rows?: unknown[] }> {
     this.executes.push({ sql, binds, options });
@@ -335,5 +336,51 @@ describe('describeError', () => {
 
   it('describes a thrown non-Error value as a message', () => {
     expect(describeError('plain string')).toEqual({ message: 'plain string' });
+  });
+});
+
+describe('withConnection call guard', () => {
+  it('rejects a call the database never answers with NJS-123 shortly after the call timeout, cuts the socket and drops the connection', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { raw, options } = setup({ callTimeoutMs: 1000 });
+    let aborted = 0;
+    raw.abort = () => {
+      aborted += 1;
+    };
+    raw.execute = () => new Promise(() => undefined); // a frozen database: no answer, no error
+    const outcome = withConnection(options, (conn) => conn.execute('SELECT 1 FROM DUAL')).then(
+      () => 'resolved',
+      (error: { code?: string }) => error.code,
+    );
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(aborted).toBe(0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await outcome).toBe('NJS-123');
+    expect(aborted).toBe(1);
+    expect(raw.closes).toEqual([{ drop: true }]);
+  });
+
+  it('does not cut a call that answers in time, nor fire later', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { raw, options } = setup({ callTimeoutMs: 1000 });
+    let aborted = 0;
+    raw.abort = () => {
+      aborted += 1;
+    };
+    await withConnection(options, (conn) => conn.execute('SELECT 1 FROM DUAL'));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(aborted).toBe(0);
+    expect(raw.closes).toEqual([undefined]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('still rejects a frozen call when the connection cannot be cut', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { raw, options } = setup({ callTimeoutMs: 200 });
+    raw.execute = () => new Promise(() => undefined);
+    const outcome = withConnection(options, (conn) => conn.execute('SELECT 1 FROM DUAL')).catch((error: { code?: string }) => error.code);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(await outcome).toBe('NJS-123');
+    expect(raw.closes).toEqual([{ drop: true }]);
   });
 });

@@ -176,6 +176,18 @@ describe('loadConfig <NAME>_FILE variables', () => {
     expect(JSON.stringify(error.problems)).not.toContain(PASSWORD);
   });
 
+  it.each(['DB_PASSWORD', 'DB_USER', 'DB_CONNECT_STRING'])(
+    'BUG src/config.ts resolveFileVariables: rejects an empty %s_FILE at startup, as it rejects an empty value in the environment',
+    (name) => {
+      // An empty value in the environment counts as unset and is reported as
+      // missing; the same empty value read from a mounted file is accepted, so
+      // the service starts and retries a logon that can never succeed.
+      const env: Record<string, string | undefined> = { ...required, [name]: undefined, [`${name}_FILE`]: '/run/secrets/empty' };
+      const error = problemsOf(env, () => '\n');
+      expect(error.problems.map((p) => p.variable)).toEqual(expect.arrayContaining([expect.stringContaining(name)]));
+    },
+  );
+
   it('does not read _FILE for plain settings', () => {
     const config = loadConfig({ ...required, DB_POOL_MAX_FILE: '/run/secrets/max' }, noFiles);
     expect(config.pool.max).toBe(40);

@@ -4,7 +4,6 @@ import type { Logger } from 'winston';
 import type { Database } from './db/database.js';
 import type { Readiness } from './health/readiness.js';
 import { Admission } from './http/admission.js';
-import { AppError, ErrorCode } from './errors.js';
 import { errorHandler } from './http/error-handler.js';
 import { requestLog } from './http/request-log.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -46,10 +45,11 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.use(errorHandler(deps.logger, () => deps.admission.retryAfterSeconds()));
 
-  const methodNotAllowed = () => new AppError(ErrorCode.METHOD_NOT_ALLOWED, 405, 'method not allowed');
+  // allowedMethods without `throw`: the router sets 405 (or 501) and the
+  // Allow header; errorHandler turns the empty response into our JSON error.
   for (const router of [probeRoutes(deps.readiness), metricsRoutes(deps.registry), healthRoutes(deps)]) {
     app.use(router.routes());
-    app.use(router.allowedMethods({ throw: true, methodNotAllowed, notImplemented: methodNotAllowed }));
+    app.use(router.allowedMethods());
   }
   return app;
 }

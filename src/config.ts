@@ -327,7 +327,10 @@ function resolveFileVariables(env: Environment, readFile: ReadFile, problems: Co
     }
     try {
       // Secret files usually end with a newline (echo, kubectl create secret --from-file).
-      resolved[doc.name] = readFile(path).replace(/\r?\n$/, '');
+      const content = readFile(path).replace(/\r?\n$/, '');
+      // An empty file is a mounting mistake, not a value: fail now, not at every logon.
+      if (content === '') problems.push({ variable: fileVar, rule: `${path} is empty` });
+      else resolved[doc.name] = content;
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
       problems.push({ variable: fileVar, rule: `cannot read ${path} (${reason})` });

@@ -11,6 +11,8 @@ export class Secret {
 
   constructor(value: string) {
     this.#value = value;
+    // Frozen so no holder can swap toJSON/toString for ones that reveal.
+    Object.freeze(this);
   }
 
   reveal(): string {

@@ -54,6 +54,10 @@ export async function withConnection<T>(
   context: BorrowContext = {},
 ): Promise<T> {
   const { observer } = options;
+  // Captured before the first await: after it, the stack holds only the
+  // microtask queue, not the caller who borrowed. Costs a stack walk; only
+  // paid when someone will read it.
+  const borrowSite = options.slowHoldSeconds > 0 ? new Error('borrowed here').stack : undefined;
   observer.connectionRequested();
   const acquireStart = process.hrtime.bigint();
   let raw: RawConnection;
@@ -68,8 +72,6 @@ export async function withConnection<T>(
   // Bounded round-trips: a frozen database must give an error, not a hang.
   raw.callTimeout = options.callTimeoutMs;
   const holdStart = process.hrtime.bigint();
-  // Capturing the borrow site costs a stack walk; only pay it when someone will read it.
-  const borrowSite = options.slowHoldSeconds > 0 ? new Error('borrowed here').stack : undefined;
   const slowTimer =
     options.slowHoldSeconds > 0
       ? setTimeout(() => {

@@ -29,15 +29,14 @@ export function errorHandler(logger: Logger, retryAfterSeconds: () => number): M
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        sendError(ctx, new AppError(ErrorCode.NOT_FOUND, 404, `no route for ${ctx.method} ${ctx.path}`));
+      if (ctx.body === undefined || ctx.body === null) {
+        if (ctx.status === 404) sendError(ctx, new AppError(ErrorCode.NOT_FOUND, 404, `no route for ${ctx.method} ${ctx.path}`));
+        // Set by the router's allowedMethods(), with the Allow header.
+        else if (ctx.status === 405 || ctx.status === 501) {
+          sendError(ctx, new AppError(ErrorCode.METHOD_NOT_ALLOWED, 405, `${ctx.method} is not allowed on ${ctx.path}`));
+        }
       }
     } catch (thrown) {
-      const status = (thrown as { status?: unknown }).status;
-      if (status === 405 || status === 501) {
-        sendError(ctx, new AppError(ErrorCode.METHOD_NOT_ALLOWED, 405, `${ctx.method} is not allowed on ${ctx.path}`));
-        return;
-      }
       const error = toAppError(thrown, retryAfterSeconds());
       if (error.status >= 500 && error.code === ErrorCode.INTERNAL) {
         logger.error('Unhandled error', { event: 'unhandled_error', requestId: ctx.state.requestId, error: describeError(thrown) });

@@ -177,7 +177,7 @@ describe('loadConfig <NAME>_FILE variables', () => {
   });
 
   it.each(['DB_PASSWORD', 'DB_USER', 'DB_CONNECT_STRING'])(
-    'BUG src/config.ts resolveFileVariables: rejects an empty %s_FILE at startup, as it rejects an empty value in the environment',
+    'rejects an empty %s_FILE at startup, as it rejects an empty value in the environment',
     (name) => {
       // An empty value in the environment counts as unset and is reported as
       // missing; the same empty value read from a mounted file is accepted, so
@@ -333,7 +333,7 @@ describe('loadConfig result', () => {
     expect(config.pool.max).toBe(40);
   });
 
-  it('BUG src/config.ts deepFreeze: freezes the Secret instances too, so no code can shadow toJSON to leak the password', () => {
+  it('freezes the Secret instances too, so no code can shadow toJSON to leak the password', () => {
     // src/config.ts deepFreeze skips Secret; nothing stops code holding the config from doing this:
     const config = loadConfig(required, noFiles);
     const password = config.db.password as unknown as { toJSON: () => string };

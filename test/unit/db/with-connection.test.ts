@@ -268,7 +268,7 @@ describe('withConnection slow-hold detection', () => {
     expect(raw.closes).toEqual([undefined]);
   });
 
-  it('BUG src/db/with-connection.ts borrowSite: names the caller that returns the borrow promise without awaiting it', async () => {
+  it('borrowSite names the caller that returns the borrow promise without awaiting it', async () => {
     // The borrow site is captured after `await getConnection()`, so it holds only
     // V8's async frames; a caller that returns the promise (a common pattern)
     // leaves no frame and the warning says only "processTicksAndRejections".

@@ -1,0 +1,87 @@
+// npm run bench:load [-- --quick] [--latency-ms 50] [--latency-p99-ms N]
+//   [--users 50,100,150,300,1000] [--configs before,after] [--duration S]
+//   [--warmup S] [--no-ab] [--no-overhead] [--out DIR]
+//
+// Starts the Oracle wire-protocol simulator and the built service (run
+// `npm run build` first) as separate processes, drives GET /api/health with
+// autocannon (and the team's `ab -n 1000 -c 100` command), prints a table and
+// the issue's targets as met / not met, and writes load-results.json,
+// load-results.md and SVG charts. Full mode: about 5 minutes on 2 cores,
+// never more than 10 (scenarios past the budget are skipped and reported).
+import { join } from 'node:path';
+import { projectRoot } from '../test/support/processes.js';
+import { writeCharts } from './load/charts.js';
+import { consoleReport, writeReport } from './load/report.js';
+import { runLoadBenchmark, serviceIsBuilt, type LoadBenchOptions } from './load/run.js';
+import type { PoolConfigName } from './load/scenarios.js';
+
+function parseArgs(argv: string[]): { options: LoadBenchOptions; outDir: string } {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(argv[i]!);
+    if (!m) throw new Error(`unknown argument "${argv[i]}"`);
+    const boolean = ['quick', 'no-ab', 'no-overhead', 'help'].includes(m[1]!);
+    flags.set(m[1]!, m[2] ?? (boolean ? 'true' : (argv[++i] ?? '')));
+  }
+  if (flags.has('help')) {
+    process.stdout.write(`${usage()}\n`);
+    process.exit(0);
+  }
+  const quick = flags.has('quick');
+  const number = (name: string, fallback: number) => {
+    const raw = flags.get(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number >= 0 (got "${raw}")`);
+    return value;
+  };
+  const configs = (flags.get('configs') ?? 'before,after').split(',') as PoolConfigName[];
+  for (const c of configs) if (c !== 'before' && c !== 'after') throw new Error(`--configs takes before and/or after (got "${c}")`);
+  const users = (flags.get('users') ?? '50,100,150,300,1000').split(',').map(Number);
+  if (users.some((u) => !Number.isInteger(u) || u < 1)) throw new Error('--users takes whole numbers >= 1');
+  const durationSeconds = number('duration', quick ? 3 : 12);
+  const options: LoadBenchOptions = {
+    mode: quick ? 'quick' : 'full',
+    statementLatencyMs: number('latency-ms', 50),
+    ...(flags.has('latency-p99-ms') ? { statementLatencyP99Ms: number('latency-p99-ms', 0) } : {}),
+    configs,
+    users,
+    durationSeconds,
+    warmupSeconds: number('warmup', quick ? 1 : 3),
+    clientTimeoutSeconds: 10,
+    // Far above what 2 cores can answer in the duration; a bound, not a target.
+    maxRequestsPerRun: Math.ceil(20_000 * (durationSeconds + 5)),
+    overhead: flags.has('no-overhead') ? false : { connections: 100, rounds: quick ? 1 : 2 },
+    ab: flags.has('no-ab') ? false : { requests: 1000, concurrency: 100, port: 5001, installAb: true },
+    budgetSeconds: quick ? 240 : 540,
+    quietWaitSeconds: quick ? 0 : 45,
+    log: (line) => process.stderr.write(`[bench] ${line}\n`),
+  };
+  const outDir = flags.get('out') ?? join(projectRoot, 'bench/results', quick ? 'quick' : '');
+  return { options, outDir };
+}
+
+function usage(): string {
+  return 'usage: npm run bench:load -- [--quick] [--latency-ms 50] [--latency-p99-ms N] [--users 50,100,150,300,1000] [--configs before,after] [--duration S] [--warmup S] [--no-ab] [--no-overhead] [--out DIR]';
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`bench:load: ${(error as Error).message}\n${usage()}\n`);
+    process.exit(2);
+  }
+  if (!serviceIsBuilt()) {
+    process.stderr.write('bench:load: dist/main.js is missing; run `npm run build` first.\n');
+    process.exit(2);
+  }
+  const results = await runLoadBenchmark(parsed.options);
+  const charts = await writeCharts(results, parsed.outDir);
+  const files = writeReport(results, parsed.outDir, charts);
+  process.stdout.write(consoleReport(results));
+  process.stdout.write(`\nwrote ${[...files, ...charts.map((c) => join(parsed.outDir, c))].join(', ')}\n`);
+}
+
+await main();

@@ -1,0 +1,150 @@
+// The results as a console table, a markdown document, and the JSON file.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { judgeTargets, type TargetVerdict } from './targets.js';
+import type { BenchResults, ScenarioResult } from './types.js';
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 1 : 0)} ms`);
+const orDash = (v: number | null | undefined, f: (v: number) => string) => (v === null || v === undefined ? '-' : f(v));
+
+export const tableHeader = [
+  'Scenario',
+  'Users',
+  'Success',
+  'Throughput (ok/s)',
+  'Bound (req/s)',
+  'Achieved/bound',
+  'p50',
+  'p95',
+  'p99',
+  "Little's W",
+  '503 OVERLOADED / QUEUE_FULL / QUEUE_TIMEOUT',
+  '503 p99',
+  'Timeouts',
+  'Other non-2xx',
+  'Socket errors',
+];
+
+export function scenarioRow(s: ScenarioResult): string[] {
+  const m = s.measurement;
+  if (!m) return [s.config, String(s.users), `skipped: ${s.skipped ?? ''}`, ...tableHeader.slice(3).map(() => '')];
+  const shedTotal = m.shed.OVERLOADED + m.shed.POOL_QUEUE_FULL + m.shed.POOL_QUEUE_TIMEOUT;
+  const socket = Object.entries(m.socketErrors);
+  return [
+    s.config,
+    String(s.users),
+    pct(m.successRate),
+    m.throughput.toFixed(0),
+    orDash(s.bound.expectedThroughput, (v) => v.toFixed(0)),
+    orDash(s.achievedToBound, pct),
+    ms(m.latencyMs.ok.p50),
+    ms(m.latencyMs.ok.p95),
+    ms(m.latencyMs.ok.p99),
+    orDash(s.bound.expectedLatencyMs, ms),
+    `${m.shed.OVERLOADED} / ${m.shed.POOL_QUEUE_FULL} / ${m.shed.POOL_QUEUE_TIMEOUT}`,
+    shedTotal > 0 ? ms(m.latencyMs.shed.p99) : '-',
+    String(m.timeouts),
+    String(m.otherNon2xx),
+    socket.length === 0 ? '0' : socket.map(([k, v]) => `${k} ${v}`).join(', '),
+  ];
+}
+
+function textTable(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')).join('\n');
+}
+
+function markdownTable(rows: string[][]): string {
+  const [head, ...body] = rows;
+  return [`| ${head!.join(' | ')} |`, `|${head!.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+const verdictText = (v: TargetVerdict) => (v.met === null ? 'not measured' : v.met ? 'MET' : 'NOT MET');
+
+export function consoleReport(results: BenchResults): string {
+  const rows = [tableHeader, ...results.scenarios.map(scenarioRow)];
+  const out = [
+    '',
+    `orapool load benchmark (${results.mode}): GET /api/health, statement latency ${results.settings.statementLatencyMs} ms, ` +
+      `${results.settings.warmupSeconds} s warm-up + ${results.settings.durationSeconds} s per scenario`,
+    `machine: ${results.machine.cpuModel}, ${results.machine.cores} cores, Node ${results.machine.node}, 1-minute load average ${results.machine.loadAverageAtStart} at start, ${results.machine.loadAverageAtEnd ?? '?'} at end`,
+    `  ${results.machine.note}`,
+    `before: ${results.settings.configs.before}`,
+    `after:  ${results.settings.configs.after}`,
+    '',
+    textTable(rows),
+    '',
+  ];
+  if (results.overhead) {
+    const o = results.overhead;
+    out.push(
+      `overhead (statement latency 0, ${o.connections} connections, ${o.rounds} round(s)): service ${o.service.throughput}/s ` +
+        `(p95 ${ms(o.service.p95Ms)}) vs bare node:http + oracledb ${o.bare.throughput}/s (p95 ${ms(o.bare.p95Ms)}) = ${pct(o.ratio)}`,
+    );
+  }
+  if (results.ab) out.push(abLine(results));
+  out.push('', 'targets:');
+  for (const v of judgeTargets(results)) out.push(`  [${verdictText(v)}] ${v.target}\n      ${v.detail}`);
+  out.push('', 'notes:', ...results.notes.map((n) => `  - ${n}`), '');
+  return out.join('\n');
+}
+
+function abLine(results: BenchResults): string {
+  const ab = results.ab!;
+  if (!ab.result) return `ab: skipped: ${ab.skipped ?? 'unknown reason'}`;
+  const r = ab.result;
+  return (
+    `ab (${r.command}, pool "${ab.config}"; ${ab.mapping}): ${r.complete} complete, success ${pct(r.successRate)}, ` +
+    `${r.requestsPerSecond} req/s, p50 ${ms(r.latencyMs.p50)}, p95 ${ms(r.latencyMs.p95)}, p99 ${ms(r.latencyMs.p99)}, ` +
+    `non-2xx ${r.non2xx}, failed ${r.failed} (plus ${r.lengthMismatches} "Length" mismatches ab reports because the body carries the round-trip time)`
+  );
+}
+
+export function markdownReport(results: BenchResults, charts: string[]): string {
+  const rows = [tableHeader, ...results.scenarios.map(scenarioRow)];
+  const lines = [
+    `# orapool load benchmark results`,
+    '',
+    `Mode **${results.mode}**, ${results.startedAt} to ${results.finishedAt}. GET /api/health (borrow a pooled connection, SELECT 1 FROM DUAL, release) ` +
+      `against the Oracle wire-protocol simulator with a statement latency of ${results.settings.statementLatencyMs} ms; ` +
+      `${results.settings.warmupSeconds} s warm-up + ${results.settings.durationSeconds} s measured per scenario; clients give up after ${results.settings.clientTimeoutSeconds} s.`,
+    '',
+    `Machine: ${results.machine.cpuModel}, ${results.machine.cores} cores, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, ${results.machine.platform}, ` +
+      `1-minute load average ${results.machine.loadAverageAtStart} at start and ${results.machine.loadAverageAtEnd ?? '?'} at end (other work on the machine skews results). ${results.machine.note}`,
+    '',
+    `- **before**: ${results.settings.configs.before}`,
+    `- **after**: ${results.settings.configs.after}`,
+    '',
+    markdownTable(rows),
+    '',
+    'Success = 2xx / (responses + timeouts + socket errors). Throughput = 2xx per second. Bound = λ = min(pool max / statement latency, users / statement latency); ' +
+      "Little's W = users / λ (the mean latency of a perfect service). Latency percentiles are over 2xx responses; 503 p99 is over the deliberate 503s.",
+    '',
+  ];
+  if (results.overhead) {
+    const o = results.overhead;
+    lines.push(
+      `**Service overhead** (statement latency 0, ${o.connections} connections, ${o.rounds} alternating round(s)): orapool ${o.service.throughput} req/s ` +
+        `(rounds ${o.service.perRound.join(', ')}) vs a bare node:http server with the same oracledb pool of 40 and SELECT 1 FROM DUAL ${o.bare.throughput} req/s ` +
+        `(rounds ${o.bare.perRound.join(', ')}): **${pct(o.ratio)}**.`,
+      '',
+    );
+  }
+  if (results.ab) lines.push(`**The team's command**: ${abLine(results)}.`, '');
+  lines.push('## Targets', '', '| Target | Result | Detail |', '|---|---|---|');
+  for (const v of judgeTargets(results)) lines.push(`| ${v.target} | ${verdictText(v)} | ${v.detail} |`);
+  lines.push('', '## Notes', '', ...results.notes.map((n) => `- ${n}`), '');
+  if (charts.length > 0) lines.push('## Charts', '', ...charts.map((c) => `![${c}](${c})`), '');
+  return lines.join('\n');
+}
+
+/** Write load-results.json and load-results.md into outDir; returns the paths. */
+export function writeReport(results: BenchResults, outDir: string, charts: string[]): string[] {
+  mkdirSync(outDir, { recursive: true });
+  const json = join(outDir, 'load-results.json');
+  const md = join(outDir, 'load-results.md');
+  writeFileSync(json, `${JSON.stringify({ ...results, targets: judgeTargets(results) }, null, 2)}\n`);
+  writeFileSync(md, markdownReport(results, charts));
+  return [json, md];
+}

@@ -1,0 +1,56 @@
+import type { AbResult } from './ab.js';
+import type { DriveResult } from './drive.js';
+import type { Machine } from './machine.js';
+import type { PoolConfigName, QueueingBound } from './scenarios.js';
+
+export interface ScenarioResult {
+  name: string;
+  config: PoolConfigName;
+  users: number;
+  statementLatencyMs: number;
+  poolMax: number;
+  bound: QueueingBound;
+  /** Successful throughput / expected throughput (λ); null without a bound. */
+  achievedToBound: number | null;
+  measurement?: DriveResult;
+  skipped?: string;
+}
+
+export interface OverheadResult {
+  connections: number;
+  statementLatencyMs: 0;
+  rounds: number;
+  /** Mean over the rounds, which alternate bare / service to share any drift. */
+  bare: { throughput: number; p95Ms: number; perRound: number[] };
+  service: { throughput: number; p95Ms: number; perRound: number[] };
+  ratio: number;
+}
+
+export interface AbScenarioResult {
+  config: PoolConfigName;
+  /** How the team's URL maps to this run (port 5001, or the port used when 5001 was taken). */
+  mapping: string;
+  result?: AbResult;
+  skipped?: string;
+}
+
+export interface BenchResults {
+  schema: 'orapool-load-bench/1';
+  startedAt: string;
+  finishedAt: string;
+  mode: string;
+  machine: Machine;
+  settings: {
+    statementLatencyMs: number;
+    statementLatencyP99Ms?: number;
+    durationSeconds: number;
+    warmupSeconds: number;
+    clientTimeoutSeconds: number;
+    serviceLogLevel: 'warn';
+    configs: Record<PoolConfigName, string>;
+  };
+  scenarios: ScenarioResult[];
+  overhead?: OverheadResult;
+  ab?: AbScenarioResult;
+  notes: string[];
+}

@@ -124,6 +124,15 @@ describe('helm chart', () => {
     });
   });
 
+  it('prints NOTES with the session budget and the Secret keys to create (helm install --dry-run=client)', () => {
+    const result = run(HELM, ['install', 'orapool', CHART, '--dry-run=client', '-f', join(CHART, 'values-dev.yaml')]);
+    expect(result.status, result.stderr).toBe(0);
+    const notes = result.stdout.slice(result.stdout.indexOf('NOTES:'));
+    expect(notes).toContain('Database sessions this release may open at most: 20');
+    expect(notes).toContain('within database.maxSessions 100');
+    expect(notes).toContain('it must exist with keys DB_USER, DB_PASSWORD, DB_CONNECT_STRING)');
+  });
+
   describe('connection budget guard', () => {
     const budget = (sets: string[]) => helmTemplate([], [...CREDENTIALS, ...sets]);
 

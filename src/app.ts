@@ -1,3 +1,4 @@
+import Router from '@koa/router';
 import Koa from 'koa';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
@@ -45,11 +46,14 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.use(errorHandler(deps.logger, () => deps.admission.retryAfterSeconds()));
 
-  // allowedMethods without `throw`: the router sets 405 (or 501) and the
-  // Allow header; errorHandler turns the empty response into our JSON error.
-  for (const router of [probeRoutes(deps.readiness), metricsRoutes(deps.registry), healthRoutes(deps)]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+  // One router, so a request is matched once. allowedMethods without
+  // `throw`: the router sets 405 (or 501) and the Allow header; errorHandler
+  // turns the empty response into our JSON error.
+  const router = new Router();
+  probeRoutes(router, deps.readiness);
+  metricsRoutes(router, deps.registry);
+  healthRoutes(router, deps);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
   return app;
 }

@@ -43,6 +43,21 @@ export class AppError extends Error {
   get expose(): boolean {
     return this.status < 500;
   }
+
+  /**
+   * An AppError without a captured stack trace. Overload answers (503s) are
+   * made thousands of times a second exactly when CPU is scarcest, and their
+   * stack is never read: a 503 is a decision, not a bug.
+   */
+  static fast(...args: ConstructorParameters<typeof AppError>): AppError {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new AppError(...args);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
 }
 
 /** What clients see for each 5xx code; internal messages never leave the process. */
@@ -111,19 +126,23 @@ export function acquireFailureCause(error: unknown): AcquireFailureCause {
 export function toAppError(error: unknown, retryAfterSeconds: number): AppError {
   if (error instanceof AppError) return error;
   const code = driverCode(error);
+  if (code !== undefined) return databaseAppError(code, retryAfterSeconds, error);
+  return new AppError(ErrorCode.INTERNAL, 500, error instanceof Error ? error.message : String(error), undefined, { cause: error });
+}
+
+function databaseAppError(code: string, retryAfterSeconds: number, error: unknown): AppError {
+  const make = AppError.fast;
   switch (code) {
     case 'NJS-040':
-      return new AppError(ErrorCode.POOL_QUEUE_TIMEOUT, 503, 'timed out waiting for a pooled connection', retryAfterSeconds, { cause: error });
+      return make(ErrorCode.POOL_QUEUE_TIMEOUT, 503, 'timed out waiting for a pooled connection', retryAfterSeconds, { cause: error });
     case 'NJS-076':
-      return new AppError(ErrorCode.POOL_QUEUE_FULL, 503, 'pool wait queue is full', retryAfterSeconds, { cause: error });
+      return make(ErrorCode.POOL_QUEUE_FULL, 503, 'pool wait queue is full', retryAfterSeconds, { cause: error });
     case 'NJS-123':
-      return new AppError(ErrorCode.DATABASE_TIMEOUT, 503, 'database call timed out', retryAfterSeconds, { cause: error });
+      return make(ErrorCode.DATABASE_TIMEOUT, 503, 'database call timed out', retryAfterSeconds, { cause: error });
     case 'NJS-064':
     case 'NJS-065':
-      return new AppError(ErrorCode.SHUTTING_DOWN, 503, 'pool is closing', retryAfterSeconds, { cause: error });
-    case undefined:
-      return new AppError(ErrorCode.INTERNAL, 500, error instanceof Error ? error.message : String(error), undefined, { cause: error });
+      return make(ErrorCode.SHUTTING_DOWN, 503, 'pool is closing', retryAfterSeconds, { cause: error });
     default:
-      return new AppError(ErrorCode.DATABASE_UNAVAILABLE, 503, `database error ${code}`, retryAfterSeconds, { cause: error });
+      return make(ErrorCode.DATABASE_UNAVAILABLE, 503, `database error ${code}`, retryAfterSeconds, { cause: error });
   }
 }

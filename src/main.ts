@@ -4,7 +4,7 @@ import { OraclePool } from './db/pool.js';
 import { environmentWithDotEnv } from './dotenv.js';
 import { DbProbe } from './health/db-probe.js';
 import { createEventLoopDelaySensor } from './health/event-loop.js';
-import { containerMemoryLimit, MemoryWatch, readMemory } from './health/memory.js';
+import { containerMemoryLimit, MemoryWatch, readMemory, sampledHeapRatio } from './health/memory.js';
 import { Readiness } from './health/readiness.js';
 import { Admission } from './http/admission.js';
 import { createLogger } from './logger.js';
@@ -68,10 +68,7 @@ async function main(): Promise<void> {
     figures: () => pool.figures(),
     meanHoldSeconds: () => pool.meanHoldSeconds(),
     eventLoopDelayMs: eventLoop.p99Ms,
-    heapRatio: () => {
-      const m = memory();
-      return m.heapUsedBytes / m.heapLimitBytes;
-    },
+    heapRatio: sampledHeapRatio(),
     logger,
     registry,
   });

@@ -21,6 +21,17 @@ function asRawConnection(conn: oracledb.Connection): RawConnection {
   return raw;
 }
 
+/** The driver's NJS-076, without a stack: made at overload rates, never debugged. */
+function queueFullError(queueMax: number): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return Object.assign(new Error(`NJS-076: connection request rejected. Pool queue length queueMax ${queueMax} reached`), { code: 'NJS-076' });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 export interface OraclePoolDeps {
   config: Config;
   logger: Logger;
@@ -51,6 +62,8 @@ export class OraclePool implements Database {
   #wakeRetry: (() => void) | undefined;
   #created: Promise<void>;
   #lastCreateError: { code?: string; message: string } | undefined;
+  /** getConnection() calls not answered yet: the requests waiting for a connection. */
+  #pending = 0;
   #resolveCreated!: () => void;
 
   constructor(deps: OraclePoolDeps) {
@@ -163,10 +176,11 @@ export class OraclePool implements Database {
     const base = { min: p.min, max: p.max, increment: p.increment, queueMax: p.queueMax, queueTimeoutSeconds: p.queueTimeoutSeconds };
     const pool = this.#pool;
     if (!pool || pool.status !== oracledb.POOL_STATUS_OPEN) return { open: 0, inUse: 0, idle: 0, waiting: 0, ...base };
+    // Counted by us rather than read from pool.getStatistics(), which builds a
+    // 40-field object per call; this runs on every request (admission control).
     const open = pool.connectionsOpen;
     const inUse = pool.connectionsInUse;
-    const waiting = pool.getStatistics()?.currentQueueLength ?? 0;
-    return { open, inUse, idle: Math.max(0, open - inUse), waiting, ...base };
+    return { open, inUse, idle: Math.max(0, open - inUse), waiting: this.#pending, ...base };
   }
 
   meanHoldSeconds(): number {
@@ -184,7 +198,7 @@ export class OraclePool implements Database {
     }
     return withConnection(
       {
-        getConnection: async () => asRawConnection(await pool.getConnection()),
+        getConnection: () => this.#getConnection(pool),
         observer: this.#observer,
         holdTimes: this.#holdTimes,
         logger: this.#logger,
@@ -195,6 +209,20 @@ export class OraclePool implements Database {
       fn,
       context,
     );
+  }
+
+  async #getConnection(pool: oracledb.Pool): Promise<RawConnection> {
+    const { max, queueMax } = this.#config.pool;
+    // The driver's own rule (lib/pool.js): past poolMax, a request queues
+    // unless queueMax are already waiting. Checking it here first answers an
+    // overload flood without building the driver's NJS-076 error each time.
+    if (pool.connectionsInUse >= max && this.#pending >= queueMax) throw queueFullError(queueMax);
+    this.#pending += 1;
+    try {
+      return asRawConnection(await pool.getConnection());
+    } finally {
+      this.#pending -= 1;
+    }
   }
 
   async close(drainSeconds: number): Promise<void> {

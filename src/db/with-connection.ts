@@ -55,9 +55,10 @@ export async function withConnection<T>(
 ): Promise<T> {
   const { observer } = options;
   // Captured before the first await: after it, the stack holds only the
-  // microtask queue, not the caller who borrowed. Costs a stack walk; only
-  // paid when someone will read it.
-  const borrowSite = options.slowHoldSeconds > 0 ? new Error('borrowed here').stack : undefined;
+  // microtask queue, not the caller who borrowed. V8 records the frames now
+  // and formats them only when .stack is read, which happens only if the
+  // slow-hold warning fires.
+  const borrowSite = options.slowHoldSeconds > 0 ? new Error('borrowed here') : undefined;
   observer.connectionRequested();
   const acquireStart = process.hrtime.bigint();
   let raw: RawConnection;
@@ -81,7 +82,7 @@ export async function withConnection<T>(
             thresholdSeconds: options.slowHoldSeconds,
             route: context.route,
             requestId: context.requestId,
-            borrowSite: borrowSite?.split('\n').slice(2, 8).map((l) => l.trim()),
+            borrowSite: borrowSite?.stack?.split('\n').slice(2, 8).map((l) => l.trim()),
           });
         }, options.slowHoldSeconds * 1000)
       : undefined;

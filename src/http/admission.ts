@@ -57,8 +57,7 @@ export class Admission {
     });
   }
 
-  expectedWaitSeconds(): number {
-    const f = this.#options.figures();
+  expectedWaitSeconds(f: PoolFigures = this.#options.figures()): number {
     if (f.waiting === 0 || f.max === 0) return 0;
     // Each of the `max` connections frees up once per mean hold time; the
     // new request is served after the `waiting` ahead of it (Little's law).
@@ -78,9 +77,9 @@ export class Admission {
     } else if (o.heapRatioLimit > 0 && o.heapRatio() > o.heapRatioLimit) {
       decision = { admit: false, reason: 'heap', retryAfterSeconds: 5 };
     } else if (o.enabled) {
-      const wait = this.expectedWaitSeconds();
-      const timeout = o.figures().queueTimeoutSeconds;
-      if (wait > timeout) decision = { admit: false, reason: 'expected_wait', retryAfterSeconds: Math.max(1, Math.ceil(wait)) };
+      const figures = o.figures();
+      const wait = this.expectedWaitSeconds(figures);
+      if (wait > figures.queueTimeoutSeconds) decision = { admit: false, reason: 'expected_wait', retryAfterSeconds: Math.max(1, Math.ceil(wait)) };
     }
     this.#track(decision);
     return decision;

@@ -16,6 +16,18 @@ export function httpMetrics(registry: Registry): Middleware {
     registers: [registry],
   });
   const inFlight = new Gauge({ name: 'orapool_http_requests_in_flight', help: 'HTTP requests being served now.', registers: [registry] });
+  // One child per label combination, found by a string key: prom-client
+  // would otherwise hash the label object on every observation.
+  const children = new Map<string, ReturnType<typeof duration.labels>>();
+  const child = (route: string, method: string, status: number) => {
+    const key = `${route} ${method} ${status}`;
+    let found = children.get(key);
+    if (!found) {
+      found = duration.labels(route, method, String(status));
+      children.set(key, found);
+    }
+    return found;
+  };
   return async (ctx, next) => {
     const start = process.hrtime.bigint();
     inFlight.inc();
@@ -23,10 +35,7 @@ export function httpMetrics(registry: Registry): Middleware {
       await next();
     } finally {
       inFlight.dec();
-      duration.observe(
-        { route: routeOf(ctx), method: ctx.method, status: String(ctx.status) },
-        Number(process.hrtime.bigint() - start) / 1e9,
-      );
+      child(routeOf(ctx), ctx.method, ctx.status).observe(Number(process.hrtime.bigint() - start) / 1e9);
     }
   };
 }

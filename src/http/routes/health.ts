@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Database } from '../../db/database.js';
 import { roundTrip } from '../../health/db-probe.js';
 import type { Readiness } from '../../health/readiness.js';
@@ -18,8 +18,7 @@ export interface HealthDeps {
  * connection and runs SELECT 1 FROM DUAL, so it measures exactly what an API
  * request pays: queueing for a connection plus one round-trip.
  */
-export function healthRoutes(deps: HealthDeps): Router {
-  const router = new Router();
+export function healthRoutes(router: Router, deps: HealthDeps): void {
   router.get('/api/health', async (ctx) => {
     const base = () => {
       const f = deps.db.figures();
@@ -40,7 +39,7 @@ export function healthRoutes(deps: HealthDeps): Router {
     };
     const decision = deps.admission.decide();
     if (!decision.admit) {
-      throw new AppError(ErrorCode.OVERLOADED, 503, `shed: ${decision.reason}`, decision.retryAfterSeconds);
+      throw AppError.fast(ErrorCode.OVERLOADED, 503, `shed: ${decision.reason}`, decision.retryAfterSeconds);
     }
     try {
       const seconds = await roundTrip(deps.db, deps.readiness, { route: '/api/health', requestId: ctx.state.requestId as string });
@@ -62,5 +61,4 @@ export function healthRoutes(deps: HealthDeps): Router {
       };
     }
   });
-  return router;
 }

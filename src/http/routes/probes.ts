@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Readiness } from '../../health/readiness.js';
 
 /**
@@ -7,8 +7,7 @@ import type { Readiness } from '../../health/readiness.js';
  * /readyz reads state kept by the background probe: free to call as often as
  * any prober likes.
  */
-export function probeRoutes(readiness: Readiness): Router {
-  const router = new Router();
+export function probeRoutes(router: Router, readiness: Readiness): void {
   router.get('/livez', (ctx) => {
     ctx.body = { status: 'alive' };
   });
@@ -22,5 +21,4 @@ export function probeRoutes(readiness: Readiness): Router {
       ctx.body = { status: 'not_ready', reasons: status.reasons };
     }
   });
-  return router;
 }

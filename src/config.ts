@@ -99,9 +99,9 @@ export const configSpec = {
     example: '30',
   }),
   DB_POOL_QUEUE_MAX: int({
-    default: 500,
-    desc: 'Most requests waiting for a connection; beyond it a request gets 503 at once. Bounds memory and wait under overload.',
-    example: '500',
+    default: 1000,
+    desc: 'Most requests waiting for a connection; beyond it a request gets 503 at once. A memory backstop: admission control bounds the wait by time first.',
+    example: '1000',
   }),
   DB_POOL_RECYCLE: int({
     default: 3600,
@@ -135,7 +135,7 @@ export const configSpec = {
   }),
   DB_CALL_TIMEOUT: decimal({
     default: 5,
-    desc: 'Seconds one health round-trip may take, so a frozen database gives 503 instead of a hang.',
+    desc: 'Seconds one database round-trip may take, so a frozen database gives 503 instead of a hang.',
     example: '5',
   }),
   DB_PROBE_INTERVAL: decimal({

@@ -11,7 +11,7 @@ export function listen(app: Koa, port: number, host: string): Promise<Server> {
   server.headersTimeout = 66_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen(port, host, 4096, () => {
       server.off('error', reject);
       resolve(server);
     });

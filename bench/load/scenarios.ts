@@ -32,15 +32,15 @@ export const beforeConfig: PoolConfig = {
   },
 };
 
-/** "after": orapool's defaults (min 5, max 40, WAIT queue of 500 for up to 30 s, admission control on), stated explicitly. */
+/** "after": orapool's defaults (min 5, max 40, WAIT queue of 1000 for up to 30 s, admission control on), stated explicitly. */
 export const afterConfig: PoolConfig = {
   name: 'after',
   poolMax: 40,
-  summary: 'min 5, max 40, WAIT queue (DB_POOL_QUEUE_MAX=500, DB_POOL_TIMEOUT=30 s), ADMISSION_CONTROL=true (defaults)',
+  summary: 'min 5, max 40, WAIT queue (DB_POOL_QUEUE_MAX=1000, DB_POOL_TIMEOUT=30 s), ADMISSION_CONTROL=true (defaults)',
   env: {
     DB_POOL_MIN: '5',
     DB_POOL_MAX: '40',
-    DB_POOL_QUEUE_MAX: '500',
+    DB_POOL_QUEUE_MAX: '1000',
     DB_POOL_TIMEOUT: '30',
     ADMISSION_CONTROL: 'true',
   },

@@ -8,11 +8,16 @@ export interface ErrorBody {
   requestId?: string;
 }
 
-/** Write an AppError as JSON; 5xx bodies carry the code and a fixed text, never the internal message. */
-export function sendError(ctx: Context, error: AppError): void {
+/** Status, error code and Retry-After of an error answer. */
+export function setErrorHeaders(ctx: Context, error: AppError): void {
   ctx.status = error.status;
   ctx.state.errorCode = error.code;
   if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+}
+
+/** Write an AppError as JSON; 5xx bodies carry the code and a fixed text, never the internal message. */
+export function sendError(ctx: Context, error: AppError): void {
+  setErrorHeaders(ctx, error);
   const body: ErrorBody = {
     error: { code: error.code, message: error.expose ? error.message : publicMessages[error.code] },
     requestId: ctx.state.requestId as string | undefined,

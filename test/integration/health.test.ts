@@ -24,7 +24,7 @@ describe('the service against the database, through the real driver', () => {
     expect(body.status).toBe('ok');
     expect(body.database).toMatchObject({ reachable: true });
     expect((body.database as { roundTripMs: number }).roundTripMs).toBeGreaterThanOrEqual(0);
-    expect(body.pool).toMatchObject({ min: 2, max: 4, queueTimeoutSeconds: 30, queueMax: 500 });
+    expect(body.pool).toMatchObject({ min: 2, max: 4, queueTimeoutSeconds: 30, queueMax: 1000 });
     const pool = body.pool as { open: number; inUse: number; idle: number };
     expect(pool.open).toBeGreaterThanOrEqual(1);
     expect(pool.inUse + pool.idle).toBe(pool.open);
@@ -35,7 +35,7 @@ describe('the service against the database, through the real driver', () => {
   it('logs the pool size at startup, once', () => {
     const lines = service.logs().filter((e) => e.event === 'pool_initialized');
     expect(lines).toHaveLength(1);
-    expect(lines[0]?.message).toMatch(/^Database pool initialized: min=2 max=4 increment=1 queueTimeout=30s queueMax=500 recycle=3600s/);
+    expect(lines[0]?.message).toMatch(/^Database pool initialized: min=2 max=4 increment=1 queueTimeout=30s queueMax=1000 recycle=3600s/);
   });
 
   it('counts borrows and requests in /metrics as they happen', async () => {

@@ -4,6 +4,7 @@ import { roundTrip } from '../../health/db-probe.js';
 import type { Readiness } from '../../health/readiness.js';
 import { AppError, ErrorCode, publicMessages, toAppError } from '../../errors.js';
 import type { Admission } from '../admission.js';
+import { setErrorHeaders } from '../error-handler.js';
 
 export interface HealthDeps {
   db: Database;
@@ -47,9 +48,7 @@ export function healthRoutes(router: Router, deps: HealthDeps): void {
     } catch (thrown) {
       const error = toAppError(thrown, deps.admission.retryAfterSeconds());
       if (error.code === ErrorCode.INTERNAL) throw thrown;
-      ctx.status = error.status;
-      ctx.state.errorCode = error.code;
-      if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+      setErrorHeaders(ctx, error);
       ctx.body = {
         status: 'unavailable',
         reason: error.code === ErrorCode.DATABASE_UNAVAILABLE ? deps.readiness.status().reasons.join('; ') || publicMessages[error.code] : publicMessages[error.code],

@@ -10,4 +10,17 @@ if [ ! -d node_modules ]; then npm ci; fi
 bash scripts/ensure-tools.sh
 npm run --silent typecheck
 npm run --silent build
-exec npx vitest run "$@"
+
+results=.vitest/results.json
+mkdir -p .vitest
+rm -f "$results"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
+# One plain closing line that any CI reader understands.
+if [ -f "$results" ]; then
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  ' "$results"
+fi
+exit "$status"

@@ -6,6 +6,7 @@ import { backoffSeconds } from './backoff.js';
 import { connectTarget } from './connect-target.js';
 import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver } from './database.js';
 import { HoldTimeTracker } from './hold-time.js';
+import { poolAttributes } from './pool-attributes.js';
 import { describeError, withConnection, type RawConnection } from './with-connection.js';
 
 /**
@@ -120,30 +121,10 @@ export class OraclePool implements Database {
   }
 
   async #tryCreate(): Promise<oracledb.Pool | undefined> {
-    const { db, pool: p } = this.#config;
+    const { db } = this.#config;
     let pool: oracledb.Pool | undefined;
     try {
-      pool = await oracledb.createPool({
-        user: db.user,
-        password: db.password.reveal(),
-        connectString: db.connectString,
-        ...(db.walletLocation ? { walletLocation: db.walletLocation } : {}),
-        ...(db.walletPassword ? { walletPassword: db.walletPassword.reveal() } : {}),
-        ...(db.configDir ? { configDir: db.configDir } : {}),
-        poolMin: p.min,
-        poolMax: p.max,
-        poolIncrement: p.increment,
-        queueTimeout: Math.round(p.queueTimeoutSeconds * 1000),
-        queueMax: p.queueMax,
-        maxLifetimeSession: p.recycleSeconds,
-        poolTimeout: p.idleTimeoutSeconds,
-        poolPingInterval: p.pingIntervalSeconds,
-        poolPingTimeout: Math.round(p.pingTimeoutSeconds * 1000),
-        expireTime: db.expireTimeMinutes,
-        connectTimeout: db.connectTimeoutSeconds,
-        transportConnectTimeout: db.connectTimeoutSeconds,
-        enableStatistics: true,
-      } as oracledb.PoolAttributes);
+      pool = await oracledb.createPool(poolAttributes(this.#config));
       // The real proof: a session exists and answers.
       const conn = await pool.getConnection();
       try {

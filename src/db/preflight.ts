@@ -1,6 +1,7 @@
 import oracledb from 'oracledb';
 import type { Config } from '../config.js';
 import { driverCode } from '../errors.js';
+import { poolAttributes } from './pool-attributes.js';
 
 export interface CheckResult {
   name: string;
@@ -59,20 +60,11 @@ export async function runPreflight(config: Config): Promise<CheckResult[]> {
   try {
     try {
       pool = await oracledb.createPool({
-        user: db.user,
-        password: db.password.reveal(),
-        connectString: db.connectString,
-        ...(db.walletLocation ? { walletLocation: db.walletLocation } : {}),
-        ...(db.walletPassword ? { walletPassword: db.walletPassword.reveal() } : {}),
-        ...(db.configDir ? { configDir: db.configDir } : {}),
+        ...poolAttributes(config),
+        // Open sessions only as the checks borrow them, and never wait long.
         poolMin: 0,
-        poolMax: p.max,
-        poolIncrement: p.increment,
         queueTimeout: Math.round(Math.min(p.queueTimeoutSeconds, 10) * 1000),
-        connectTimeout: db.connectTimeoutSeconds,
-        transportConnectTimeout: db.connectTimeoutSeconds,
-        enableStatistics: true,
-      } as oracledb.PoolAttributes);
+      });
       const conn = await pool.getConnection();
       const start = performance.now();
       try {

@@ -1,0 +1,33 @@
+import type oracledb from 'oracledb';
+import type { Config } from '../config.js';
+
+/**
+ * oracledb.createPool() attributes from the config: the service's pool and
+ * the preflight's (which overrides a few) connect exactly the same way.
+ * Secrets are revealed here and nowhere else.
+ */
+export function poolAttributes(config: Config): oracledb.PoolAttributes {
+  const { db, pool: p } = config;
+  return {
+    user: db.user,
+    password: db.password.reveal(),
+    connectString: db.connectString,
+    ...(db.walletLocation ? { walletLocation: db.walletLocation } : {}),
+    ...(db.walletPassword ? { walletPassword: db.walletPassword.reveal() } : {}),
+    ...(db.configDir ? { configDir: db.configDir } : {}),
+    poolMin: p.min,
+    poolMax: p.max,
+    poolIncrement: p.increment,
+    // oracledb takes milliseconds here and seconds elsewhere; our variables are all seconds.
+    queueTimeout: Math.round(p.queueTimeoutSeconds * 1000),
+    queueMax: p.queueMax,
+    maxLifetimeSession: p.recycleSeconds,
+    poolTimeout: p.idleTimeoutSeconds,
+    poolPingInterval: p.pingIntervalSeconds,
+    poolPingTimeout: Math.round(p.pingTimeoutSeconds * 1000),
+    expireTime: db.expireTimeMinutes,
+    connectTimeout: db.connectTimeoutSeconds,
+    transportConnectTimeout: db.connectTimeoutSeconds,
+    enableStatistics: true,
+  } as oracledb.PoolAttributes;
+}

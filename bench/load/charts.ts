@@ -93,16 +93,24 @@ export async function writeCharts(results: BenchResults, outDir: string): Promis
       },
     ],
   ];
-  const overload = measured.filter((s) => s.config === 'after').sort((a, b) => b.users - a.users)[0];
-  if (overload?.measurement && overload.measurement.timeline.length > 0) {
-    const timeline = overload.measurement.timeline.flatMap((p) => [
+  // The timeline of the overload run with Retry-After-honouring clients, or
+  // failing that, of the largest "after" scenario.
+  const polite = results.overload?.polite;
+  const largest = measured.filter((s) => s.config === 'after').sort((a, b) => b.users - a.users)[0];
+  const timelineSource = polite && polite.timeline.length > 0
+    ? { label: `after@${results.overload!.users}, clients honour Retry-After`, points: polite.timeline }
+    : largest?.measurement && largest.measurement.timeline.length > 0
+      ? { label: `after@${largest.users}`, points: largest.measurement.timeline }
+      : undefined;
+  if (timelineSource) {
+    const timeline = timelineSource.points.flatMap((p) => [
       { second: p.second, kind: '2xx per second', value: p.ok },
       { second: p.second, kind: '503 per second', value: p.shed },
     ]);
     charts.push([
       'overload-timeline.svg',
       {
-        title: `after@${overload.users}: responses per second over the measured window`,
+        title: `${timelineSource.label}: responses per second over the measured window`,
         width: 420,
         height: 220,
         data: { values: timeline },

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { judgeTargets, type TargetVerdict } from './targets.js';
-import type { BenchResults, ScenarioResult } from './types.js';
+import type { BenchResults, OverloadResult, ScenarioResult } from './types.js';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 1 : 0)} ms`);
@@ -50,6 +50,68 @@ export function scenarioRow(s: ScenarioResult): string[] {
   ];
 }
 
+export const overloadHeader = [
+  'Clients',
+  'Users',
+  'Throughput (ok/s)',
+  'Bound (req/s)',
+  'Achieved/bound',
+  'ok p50',
+  'ok p95',
+  'ok p99',
+  'W of admitted',
+  '503 OVERLOADED / QUEUE_FULL / QUEUE_TIMEOUT',
+  '503 p50',
+  '503 p99',
+  '503 p50 / p99 (service histogram)',
+  '503s without Retry-After',
+  'Retry-After values',
+  'Timeouts',
+  'Other non-2xx',
+  'Socket errors',
+];
+
+/** Rows for the overload scenario: Retry-After honoured, then the autocannon storm (worst case). */
+export function overloadRows(o: OverloadResult): string[][] {
+  // Requests held at once are pool max + queue max (or all users, if fewer); W = held / bound.
+  const held = Math.min(o.users, o.admittedAtOnce);
+  const w = o.bound.maxThroughput ? (held / o.bound.maxThroughput) * 1000 : null;
+  const rows: string[][] = [];
+  const common = (m: NonNullable<OverloadResult['polite']> | NonNullable<OverloadResult['storm']>) => {
+    const shedTotal = m.shed.OVERLOADED + m.shed.POOL_QUEUE_FULL + m.shed.POOL_QUEUE_TIMEOUT;
+    const socket = Object.entries(m.socketErrors);
+    return {
+      shedTotal,
+      head: [
+        String(o.users),
+        m.throughput.toFixed(0),
+        orDash(o.bound.expectedThroughput, (v) => v.toFixed(0)),
+        orDash(m.achievedToBound, pct),
+        ms(m.latencyMs.ok.p50),
+        ms(m.latencyMs.ok.p95),
+        ms(m.latencyMs.ok.p99),
+        orDash(w, ms),
+        `${m.shed.OVERLOADED} / ${m.shed.POOL_QUEUE_FULL} / ${m.shed.POOL_QUEUE_TIMEOUT}`,
+        shedTotal > 0 ? ms(m.latencyMs.shed.p50) : '-',
+        shedTotal > 0 ? ms(m.latencyMs.shed.p99) : '-',
+      ],
+      tail: [String(m.timeouts), String(m.otherNon2xx), socket.length === 0 ? '0' : socket.map(([k, v]) => `${k} ${v}`).join(', ')],
+    };
+  };
+  if (o.polite) {
+    const p = o.polite;
+    const c = common(p);
+    const svc = p.service503 && p.service503.count > 0 ? `${orDash(p.service503.p50Ms, ms)} / ${orDash(p.service503.p99Ms, ms)} (n=${p.service503.count})` : '-';
+    const values = Object.entries(p.retryAfterValues).map(([k, v]) => `${k} s: ${v}`).join(', ') || '-';
+    rows.push(['honour Retry-After', ...c.head, svc, String(p.shedWithoutRetryAfter), values, ...c.tail]);
+  }
+  if (o.storm) {
+    const c = common(o.storm);
+    rows.push(['autocannon, ignores Retry-After (worst case)', ...c.head, '-', String(o.storm.shedWithoutRetryAfter), '-', ...c.tail]);
+  }
+  return rows;
+}
+
 function textTable(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')).join('\n');
@@ -76,6 +138,11 @@ export function consoleReport(results: BenchResults): string {
     textTable(rows),
     '',
   ];
+  if (results.overload) {
+    const o = results.overload;
+    if (o.skipped) out.push(`overload ${o.config}@${o.users}: skipped: ${o.skipped}`, '');
+    else out.push(`overload ${o.config}@${o.users} (${o.admittedAtOnce} held at once, the rest get 503):`, textTable([overloadHeader, ...overloadRows(o)]), '');
+  }
   if (results.overhead) {
     const o = results.overhead;
     out.push(
@@ -101,6 +168,21 @@ function abLine(results: BenchResults): string {
   );
 }
 
+function overloadMarkdown(results: BenchResults): string[] {
+  const o = results.overload;
+  if (!o) return [];
+  if (o.skipped) return [`Overload ${o.config}@${o.users}: skipped: ${o.skipped}.`, ''];
+  return [
+    `**Overload** (${o.config}@${o.users}: pool max + queue max = ${o.admittedAtOnce} requests are held at once; every other request gets a deliberate 503). ` +
+      'First with users that honour Retry-After (a keep-alive request loop; after a 503 the user sleeps Retry-After seconds, otherwise no think time), ' +
+      'then, as the worst case, with autocannon users that ignore it. 503 latencies are client-side; the service histogram column is ' +
+      '`orapool_http_request_duration_seconds{route="/api/health",status="503"}` over the measured window, interpolated inside its buckets.',
+    '',
+    markdownTable([overloadHeader, ...overloadRows(o)]),
+    '',
+  ];
+}
+
 export function markdownReport(results: BenchResults, charts: string[]): string {
   const rows = [tableHeader, ...results.scenarios.map(scenarioRow)];
   const lines = [
@@ -118,6 +200,7 @@ export function markdownReport(results: BenchResults, charts: string[]): string 
     '',
     markdownTable(rows),
     '',
+    ...overloadMarkdown(results),
     'Success = 2xx / (responses + timeouts + socket errors). Throughput = 2xx per second. Bound = λ = min(pool max / statement latency, users / statement latency); ' +
       "Little's W = users / λ (the mean latency of a perfect service). Latency percentiles are over 2xx responses; 503 p99 is over the deliberate 503s.",
     '',

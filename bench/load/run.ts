@@ -8,9 +8,10 @@ import { createInterface } from 'node:readline';
 import { freePort, projectRoot, startService, startSimulatorProcess, type ServiceProcess, type SimulatorProcess } from '../../test/support/processes.js';
 import { ensureAb, hasAb, runAb } from './ab.js';
 import { drive, type DriveResult } from './drive.js';
+import { drivePolite, histogramDelta, histogramQuantileMs, parseHistogram, type HistogramSnapshot } from './polite.js';
 import { describeMachine, loadAverage, waitForQuietMachine } from './machine.js';
 import { afterConfig, beforeConfig, poolConfigs, queueingBound, serviceEnv, type PoolConfig, type PoolConfigName } from './scenarios.js';
-import type { AbScenarioResult, BenchResults, OverheadResult, ScenarioResult } from './types.js';
+import type { AbScenarioResult, BenchResults, OverheadResult, OverloadResult, ScenarioResult } from './types.js';
 
 export interface LoadBenchOptions {
   mode: string;
@@ -24,6 +25,12 @@ export interface LoadBenchOptions {
   clientTimeoutSeconds: number;
   /** Hard cap on requests per load run, on top of the duration. */
   maxRequestsPerRun: number;
+  /**
+   * Deliberate 503s: `users` Retry-After-honouring clients against `config`
+   * (optionally with env overrides), then, when `storm`, the same load with
+   * autocannon, which ignores Retry-After. false skips it.
+   */
+  overload: { config: PoolConfigName; users: number; env?: Record<string, string>; storm: boolean } | false;
   /** Bare server vs service at statement latency 0; false skips it. */
   overhead: { connections: number; rounds: number } | false;
   /** The team's ab command; false skips it. installAb: apt-get install apache2-utils when missing. */
@@ -171,6 +178,9 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
         'and ignores Retry-After, so a 503 is followed by another request at once.',
       `The service runs with LOG_LEVEL=warn (at info it writes one JSON line per request); its stdout is drained by the benchmark.`,
       'Latency percentiles are over successful (2xx) responses; 503 latency is reported separately. Warm-up responses are not counted.',
+      'The overload scenario holds more users than pool max + queue max, so deliberate 503s are certain. Its main run uses users that honour ' +
+        'Retry-After (keep-alive node:http loop; after a 503 the user sleeps Retry-After seconds; otherwise no think time); the autocannon ' +
+        'run of the same load, which ignores Retry-After, is the worst case and is not judged against the target.',
       'The database is the orapool Oracle wire-protocol simulator (test/oracle-sim), not a real Oracle Database.',
     ],
   };
@@ -222,6 +232,79 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
             (bound.expectedThroughput ? ` (bound ${bound.expectedThroughput}/s)` : '') +
             `, p95 ${m.latencyMs.ok.p95} ms, 503s ${Object.values(m.shed).reduce((a, b) => a + b, 0)}, timeouts ${m.timeouts}`,
         );
+      }
+    }
+
+    if (options.overload) {
+      const o = options.overload;
+      const base = poolConfigs[o.config];
+      const config: PoolConfig = o.env
+        ? { ...base, poolMax: Number(o.env.DB_POOL_MAX ?? base.poolMax), env: { ...base.env, ...o.env }, summary: `${base.summary}, overridden: ${JSON.stringify(o.env)}` }
+        : base;
+      const overload: OverloadResult = {
+        config: o.config,
+        users: o.users,
+        admittedAtOnce: config.poolMax + Number(config.env.DB_POOL_QUEUE_MAX),
+        bound: queueingBound(o.users, config.poolMax, options.statementLatencyMs),
+      };
+      results.overload = overload;
+      const expected = overload.bound.expectedThroughput;
+      const ratio = (throughput: number) => (expected ? Number((throughput / expected).toFixed(3)) : null);
+      if (!fits(runSeconds + 5)) {
+        overload.skipped = `time budget of ${options.budgetSeconds} s reached`;
+        log(`overload: skipped (${overload.skipped})`);
+      } else {
+        log(`overload: ${o.config}@${o.users}, clients honour Retry-After, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s ...`);
+        const labels = { route: '/api/health', status: '503' };
+        const scrape = async (url: string): Promise<HistogramSnapshot | undefined> => {
+          try {
+            const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+            return parseHistogram(text, 'orapool_http_request_duration_seconds', labels);
+          } catch {
+            return undefined;
+          }
+        };
+        const polite = await withService(config, sim, async (service) => {
+          let atStart: Promise<HistogramSnapshot | undefined> | undefined;
+          const timer = setTimeout(() => (atStart = scrape(service.url)), options.warmupSeconds * 1000);
+          const r = await drivePolite({
+            url: service.url,
+            users: o.users,
+            durationSeconds: options.durationSeconds,
+            warmupSeconds: options.warmupSeconds,
+            timeoutSeconds: options.clientTimeoutSeconds,
+            rampSeconds: Math.min(1, options.warmupSeconds),
+          });
+          clearTimeout(timer);
+          const [before, after] = [await atStart, await scrape(service.url)];
+          const delta = before && after ? histogramDelta(before, after) : undefined;
+          return {
+            ...r,
+            achievedToBound: ratio(r.throughput),
+            service503: delta ? { count: delta.count, p50Ms: histogramQuantileMs(delta, 0.5), p99Ms: histogramQuantileMs(delta, 0.99) } : null,
+          };
+        });
+        overload.polite = polite;
+        const shedTotal = Object.values(polite.shed).reduce((a, b) => a + b, 0);
+        log(
+          `overload (Retry-After honoured): ${polite.throughput} ok/s` +
+            (expected ? ` (bound ${expected}/s)` : '') +
+            `, ok p95 ${polite.latencyMs.ok.p95} ms, 503s ${shedTotal} (p99 ${polite.latencyMs.shed.p99} ms client, ` +
+            `${polite.service503?.p99Ms ?? '?'} ms service), without Retry-After ${polite.shedWithoutRetryAfter}, timeouts ${polite.timeouts}`,
+        );
+        if (o.storm) {
+          if (!fits(runSeconds + 5)) {
+            results.notes.push(`overload storm (autocannon) skipped: time budget of ${options.budgetSeconds} s reached`);
+          } else {
+            log(`overload storm: ${o.config}@${o.users} with autocannon (ignores Retry-After) ...`);
+            const storm = await withService(config, sim, (service) => load(service.url, o.users));
+            overload.storm = { ...storm, achievedToBound: ratio(storm.throughput) };
+            log(
+              `overload storm: ${storm.throughput} ok/s, 503s ${Object.values(storm.shed).reduce((a, b) => a + b, 0)} ` +
+                `(p99 ${storm.latencyMs.shed.p99} ms), timeouts ${storm.timeouts}`,
+            );
+          }
+        }
       }
     }
 

@@ -1,6 +1,7 @@
 import type { AbResult } from './ab.js';
 import type { DriveResult } from './drive.js';
 import type { Machine } from './machine.js';
+import type { PoliteResult } from './polite.js';
 import type { PoolConfigName, QueueingBound } from './scenarios.js';
 
 export interface ScenarioResult {
@@ -34,6 +35,26 @@ export interface AbScenarioResult {
   skipped?: string;
 }
 
+/**
+ * Deliberate 503s, exercised on purpose: more users than the pool plus its
+ * queue can hold, driven by clients that honour Retry-After (the designed
+ * use) and, as the worst case, by autocannon, which ignores it.
+ */
+export interface OverloadResult {
+  config: PoolConfigName;
+  users: number;
+  /** DB_POOL_MAX + DB_POOL_QUEUE_MAX: requests the service holds at once; the rest are refused. */
+  admittedAtOnce: number;
+  bound: QueueingBound;
+  polite?: PoliteResult & {
+    achievedToBound: number | null;
+    /** The service's own orapool_http_request_duration_seconds{route="/api/health",status="503"} over the measured window (bucket-interpolated). */
+    service503: { count: number; p50Ms: number | null; p99Ms: number | null } | null;
+  };
+  storm?: DriveResult & { achievedToBound: number | null };
+  skipped?: string;
+}
+
 export interface BenchResults {
   schema: 'orapool-load-bench/1';
   startedAt: string;
@@ -50,6 +71,7 @@ export interface BenchResults {
     configs: Record<PoolConfigName, string>;
   };
   scenarios: ScenarioResult[];
+  overload?: OverloadResult;
   overhead?: OverheadResult;
   ab?: AbScenarioResult;
   notes: string[];

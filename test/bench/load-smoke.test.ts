@@ -6,7 +6,9 @@ import { hasAb } from '../../bench/load/ab.js';
 import { writeCharts } from '../../bench/load/charts.js';
 import { consoleReport, writeReport } from '../../bench/load/report.js';
 import { runLoadBenchmark, serviceIsBuilt } from '../../bench/load/run.js';
+import { histogramDelta, histogramQuantileMs, parseHistogram } from '../../bench/load/polite.js';
 import { queueingBound } from '../../bench/load/scenarios.js';
+import { judgeTargets } from '../../bench/load/targets.js';
 import type { BenchResults } from '../../bench/load/types.js';
 
 /**
@@ -33,6 +35,9 @@ describe('bench:load smoke run', () => {
       warmupSeconds: 0.5,
       clientTimeoutSeconds: 5,
       maxRequestsPerRun: 5000,
+      // A tiny pool and queue (2 + 2) against 12 users, so the deliberate-503
+      // path (Retry-After honoured, then ignored) runs in the smoke test too.
+      overload: { config: 'after', users: 12, env: { DB_POOL_MIN: '1', DB_POOL_MAX: '2', DB_POOL_QUEUE_MAX: '2' }, storm: true },
       overhead: { connections: 4, rounds: 1 },
       // Never apt-get from a test; exercise ab only where it is installed.
       ab: hasAb() ? { requests: 20, concurrency: 4, port: 0, installAb: false } : false,
@@ -67,6 +72,19 @@ describe('bench:load smoke run', () => {
     expect(results.scenarios[1]!.measurement!.ok).toBeGreaterThan(0);
   });
 
+  it('runs the overload scenario with Retry-After-honouring clients and the autocannon storm', () => {
+    const o = results.overload;
+    expect(o?.admittedAtOnce).toBe(4);
+    const p = o!.polite!;
+    expect(p.attempts).toBe(p.responses + p.timeouts + Object.values(p.socketErrors).reduce((a, b) => a + b, 0));
+    expect(p.ok + p.shed.OVERLOADED + p.shed.POOL_QUEUE_FULL + p.shed.POOL_QUEUE_TIMEOUT + p.otherNon2xx).toBe(p.responses);
+    expect(p.shed.POOL_QUEUE_FULL + p.shed.OVERLOADED + p.shed.POOL_QUEUE_TIMEOUT).toBe(
+      Object.values(p.retryAfterValues).reduce((a, b) => a + b, 0) + p.shedWithoutRetryAfter,
+    );
+    expect(o!.storm).toBeDefined();
+    expect(judgeTargets(results).map((v) => v.id)).toContain('overload-503');
+  });
+
   it('compares the service with the bare server at statement latency 0', () => {
     expect(results.overhead).toBeDefined();
     expect(results.overhead!.bare.throughput).toBeGreaterThan(0);
@@ -96,6 +114,25 @@ describe('bench:load smoke run', () => {
     const text = consoleReport(results);
     expect(text).toContain('targets:');
     expect(text).toMatch(/\[(MET|NOT MET|not measured)\]/);
+  });
+});
+
+describe('service histogram from /metrics', () => {
+  const scrape = (b: number[], sum: number) =>
+    [0.001, 0.01, 0.05, '+Inf']
+      .map((le, i) => `orapool_http_request_duration_seconds_bucket{le="${le}",route="/api/health",method="GET",status="503"} ${b[i]}`)
+      .concat(`orapool_http_request_duration_seconds_sum{route="/api/health",method="GET",status="503"} ${sum}`)
+      .concat(`orapool_http_request_duration_seconds_count{route="/api/health",method="GET",status="503"} ${b[3]}`)
+      .concat('orapool_http_request_duration_seconds_count{route="/api/health",method="GET",status="200"} 999')
+      .join('\n');
+
+  it('diffs two scrapes and interpolates quantiles inside buckets', () => {
+    const labels = { route: '/api/health', status: '503' };
+    const delta = histogramDelta(parseHistogram(scrape([0, 0, 0, 0], 0), 'orapool_http_request_duration_seconds', labels), parseHistogram(scrape([10, 90, 100, 100], 1), 'orapool_http_request_duration_seconds', labels));
+    expect(delta.count).toBe(100);
+    expect(histogramQuantileMs(delta, 0.5)).toBe(5.5); // rank 50: 40 of the 80 in (1 ms, 10 ms]
+    expect(histogramQuantileMs(delta, 0.99)).toBe(46); // rank 99: 9 of the 10 in (10 ms, 50 ms]
+    expect(histogramQuantileMs({ buckets: [], count: 0, sum: 0 }, 0.5)).toBeNull();
   });
 });
 

@@ -15,9 +15,11 @@ export interface PoolConfig {
  * "before": the team's original pool (min 2, max 20) that failed at once when
  * exhausted. oracledb has no "no queue" setting and orapool refuses
  * DB_POOL_QUEUE_MAX=0 and DB_POOL_TIMEOUT=0 (both mean "unbounded" to the
- * driver), so it is emulated: a queue of one slot that gives up after 1 ms,
- * and no admission control. A request that finds every connection busy gets
- * 503 POOL_QUEUE_FULL (or POOL_QUEUE_TIMEOUT after 1 ms) almost at once.
+ * driver), so it is emulated: a queue of one slot that gives up after 100 ms
+ * (pool creation itself waits in that queue for its first logon, so 1 ms
+ * never creates the pool), and no admission control. A request that finds
+ * every connection busy gets 503 POOL_QUEUE_FULL at once (or, for the one
+ * queued request, POOL_QUEUE_TIMEOUT after 100 ms).
  */
 export const beforeConfig: PoolConfig = {
   name: 'before',

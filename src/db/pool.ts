@@ -5,6 +5,7 @@ import { ErrorCode, AppError } from '../errors.js';
 import { backoffSeconds } from './backoff.js';
 import { connectTarget } from './connect-target.js';
 import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver } from './database.js';
+import { BorrowSiteCapture } from './borrow-sites.js';
 import { HoldTimeTracker } from './hold-time.js';
 import { poolAttributes } from './pool-attributes.js';
 import { describeError, withConnection, type RawConnection } from './with-connection.js';
@@ -57,6 +58,7 @@ export class OraclePool implements Database {
   readonly #observer: PoolObserver;
   readonly #random: () => number;
   readonly #holdTimes = new HoldTimeTracker();
+  readonly #borrowSites = new BorrowSiteCapture();
   #pool: oracledb.Pool | undefined;
   #closing = false;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -186,6 +188,7 @@ export class OraclePool implements Database {
         outFormatArray: oracledb.OUT_FORMAT_ARRAY,
         callTimeoutMs: Math.round(this.#config.db.callTimeoutSeconds * 1000),
         slowHoldSeconds: this.#config.pool.slowHoldSeconds,
+        borrowSites: this.#borrowSites,
       },
       fn,
       context,

@@ -1,6 +1,7 @@
 import type { Logger } from 'winston';
 import { acquireFailureCause, isBrokenConnectionError } from '../errors.js';
 import type { BorrowContext, DbConnection, PoolObserver, QueryResult } from './database.js';
+import type { BorrowSiteCapture } from './borrow-sites.js';
 import type { HoldTimeTracker } from './hold-time.js';
 
 /** The slice of an oracledb connection we use. */
@@ -37,6 +38,8 @@ export interface BorrowOptions {
   callTimeoutMs: number;
   /** 0 disables slow-hold detection. */
   slowHoldSeconds: number;
+  /** When to record borrow sites; without it every borrow records one (tests, tools). */
+  borrowSites?: BorrowSiteCapture;
 }
 
 const seconds = (startNs: bigint) => Number(process.hrtime.bigint() - startNs) / 1e9;
@@ -55,10 +58,10 @@ export async function withConnection<T>(
 ): Promise<T> {
   const { observer } = options;
   // Captured before the first await: after it, the stack holds only the
-  // microtask queue, not the caller who borrowed. V8 records the frames now
-  // and formats them only when .stack is read, which happens only if the
-  // slow-hold warning fires.
-  const borrowSite = options.slowHoldSeconds > 0 ? new Error('borrowed here') : undefined;
+  // microtask queue, not the caller who borrowed. V8 formats the frames only
+  // when .stack is read, which happens only if the slow-hold warning fires.
+  const borrowSite =
+    options.slowHoldSeconds > 0 ? (options.borrowSites ? options.borrowSites.capture() : new Error('borrowed here')) : undefined;
   observer.connectionRequested();
   const acquireStart = process.hrtime.bigint();
   let raw: RawConnection;
@@ -77,12 +80,15 @@ export async function withConnection<T>(
     options.slowHoldSeconds > 0
       ? setTimeout(() => {
           observer.slowHold();
+          options.borrowSites?.slowHoldSeen();
           options.logger.warn('Connection held longer than DB_SLOW_HOLD_SECONDS', {
             event: 'slow_hold',
             thresholdSeconds: options.slowHoldSeconds,
             route: context.route,
             requestId: context.requestId,
-            borrowSite: borrowSite?.stack?.split('\n').slice(2, 8).map((l) => l.trim()),
+            borrowSite:
+              borrowSite?.stack?.split('\n').slice(2, 8).map((l) => l.trim()) ??
+              'not recorded: borrow sites are recorded for a while after a slow hold, so the next one will show it',
           });
         }, options.slowHoldSeconds * 1000)
       : undefined;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PoolObserver } from '../../../src/db/database.js';
+import { BorrowSiteCapture } from '../../../src/db/borrow-sites.js';
 import { HoldTimeTracker } from '../../../src/db/hold-time.js';
 import { describeError, withConnection, type BorrowOptions, type RawConnection } from '../../../src/db/with-connection.js';
 import type { AcquireFailureCause } from '../../../src/errors.js';
@@ -269,9 +270,9 @@ describe('withConnection slow-hold detection', () => {
   });
 
   it('borrowSite names the caller that returns the borrow promise without awaiting it', async () => {
-    // The borrow site is captured after `await getConnection()`, so it holds only
-    // V8's async frames; a caller that returns the promise (a common pattern)
-    // leaves no frame and the warning says only "processTicksAndRejections".
+    // Were the borrow site captured after `await getConnection()`, it would hold
+    // only V8's async frames: a caller that returns the promise (a common
+    // pattern) would leave no frame.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const { options, log } = setup({ slowHoldSeconds: 1 });
     const forgotten = deferred();
@@ -287,6 +288,27 @@ describe('withConnection slow-hold detection', () => {
     await log.flush();
     const site = (log.events('slow_hold')[0]?.borrowSite as string[] | undefined) ?? [];
     expect(site.join('\n')).toContain('reportHandlerReturningTheBorrow');
+  });
+
+  it('with a BorrowSiteCapture, records no stack until a slow hold, then names the borrower on the next one', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { options, observer, log } = setup({ slowHoldSeconds: 1, borrowSites: new BorrowSiteCapture(60_000) });
+
+    async function leakyHandler(): Promise<void> {
+      const forgotten = deferred();
+      const pending = withConnection(options, () => forgotten.promise, { route: '/api/leak' });
+      await vi.advanceTimersByTimeAsync(1_000);
+      forgotten.resolve();
+      await pending;
+    }
+
+    await leakyHandler();
+    await leakyHandler();
+    await log.flush();
+    const [first, second] = log.events('slow_hold');
+    expect(observer.slowHolds).toBe(2);
+    expect(first?.borrowSite).toMatch(/^not recorded/);
+    expect((second?.borrowSite as string[]).join('\n')).toContain('leakyHandler');
   });
 
   it('does not warn when the connection is released before the threshold', async () => {

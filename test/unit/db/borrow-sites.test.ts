@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { BorrowSiteCapture } from '../../../src/db/borrow-sites.js';
+
+describe('BorrowSiteCapture', () => {
+  it('records no stacks in the healthy steady state', () => {
+    const sut = new BorrowSiteCapture(60_000, () => 1_000);
+    expect(sut.active).toBe(false);
+    expect(sut.capture()).toBeUndefined();
+  });
+
+  it('records stacks for the window after a slow hold, naming the borrower, then stops again', () => {
+    let now = 1_000;
+    const sut = new BorrowSiteCapture(60_000, () => now);
+    sut.slowHoldSeen();
+    function borrowingHandler() {
+      return sut.capture();
+    }
+    const site = borrowingHandler();
+    expect(site?.stack).toContain('borrowingHandler');
+    now += 59_999;
+    expect(sut.capture()).toBeInstanceOf(Error);
+    now += 1;
+    expect(sut.capture()).toBeUndefined();
+    expect(sut.active).toBe(false);
+  });
+});

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
 
   const readiness = new Readiness({
     poolCreated: () => pool.created,
+    createError: () => pool.lastCreateError,
     // A few missed probes, not one, before "no recent success": one slow probe must not flap readiness.
     maxSuccessAgeSeconds: 3 * config.db.probeIntervalSeconds + config.db.callTimeoutSeconds,
   });

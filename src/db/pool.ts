@@ -83,6 +83,11 @@ export class OraclePool implements Database {
     return this.#pool !== undefined;
   }
 
+  /** The driver code (or message) of the last failed creation attempt, until the pool exists. */
+  get lastCreateError(): string | undefined {
+    return this.#pool ? undefined : (this.#lastCreateError?.code ?? this.#lastCreateError?.message);
+  }
+
   whenCreated(): Promise<void> {
     return this.#created;
   }

@@ -21,6 +21,8 @@ export interface ReadinessStatus {
 
 export interface ReadinessOptions {
   poolCreated: () => boolean;
+  /** Why the pool could not be created yet (a driver code such as NJS-503), if known. */
+  createError?: () => string | undefined;
   /** A success older than this no longer counts as "recent". */
   maxSuccessAgeSeconds: number;
   now?: () => number;
@@ -79,7 +81,10 @@ export class Readiness {
     const database = this.database();
     const reasons: string[] = [];
     if (this.#shuttingDown) reasons.push('shutting down');
-    if (!this.options.poolCreated()) reasons.push('database pool not initialized');
+    if (!this.options.poolCreated()) {
+      const cause = this.options.createError?.();
+      reasons.push(cause ? `database pool not initialized (last attempt: ${cause})` : 'database pool not initialized');
+    }
     else if (this.#lastError !== null) reasons.push(`last database round-trip failed (${this.#lastError})`);
     else if (!database.up) reasons.push('no recent successful database round-trip');
     if (this.#memoryPressure) reasons.push('memory above MEMORY_HIGH_WATERMARK');

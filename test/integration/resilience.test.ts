@@ -29,7 +29,7 @@ describe.skipIf(realOracle)(`resilience (${realOracle ? needsSimulatorReason : '
     expect((await fetch(`${service.url}/livez`)).status).toBe(200);
     const readyz = await getJson(`${service.url}/readyz`);
     expect(readyz.status).toBe(503);
-    expect(readyz.body.reasons).toContain('database pool not initialized');
+    expect(readyz.body.reasons).toContain('database pool not initialized (last attempt: NJS-503)');
     const health = await getJson(`${service.url}/api/health`);
     expect(health.status).toBe(503);
     expect(health.body.error).toMatchObject({ code: 'DATABASE_UNAVAILABLE' });

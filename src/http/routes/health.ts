@@ -6,6 +6,9 @@ import { AppError, ErrorCode, publicMessages, toAppError } from '../../errors.js
 import type { Admission } from '../admission.js';
 import { setErrorHeaders } from '../error-handler.js';
 
+/** Answers about load, not about the database: reachability is unknown then. */
+const busyCodes: ReadonlySet<ErrorCode> = new Set([ErrorCode.POOL_QUEUE_TIMEOUT, ErrorCode.POOL_QUEUE_FULL, ErrorCode.OVERLOADED]);
+
 export interface HealthDeps {
   db: Database;
   readiness: Readiness;
@@ -38,11 +41,9 @@ export function healthRoutes(router: Router, deps: HealthDeps): void {
         uptimeSeconds: Number(((Date.now() - deps.startedAtMs) / 1000).toFixed(1)),
       };
     };
-    const decision = deps.admission.decide();
-    if (!decision.admit) {
-      throw AppError.fast(ErrorCode.OVERLOADED, 503, `shed: ${decision.reason}`, decision.retryAfterSeconds);
-    }
     try {
+      const decision = deps.admission.decide();
+      if (!decision.admit) throw AppError.fast(ErrorCode.OVERLOADED, 503, `shed: ${decision.reason}`, decision.retryAfterSeconds);
       const seconds = await roundTrip(deps.db, deps.readiness, { route: '/api/health', requestId: ctx.state.requestId as string });
       ctx.body = { status: 'ok', database: { reachable: true, roundTripMs: Number((seconds * 1000).toFixed(3)) }, ...base() };
     } catch (thrown) {
@@ -55,7 +56,7 @@ export function healthRoutes(router: Router, deps: HealthDeps): void {
         error: { code: error.code, message: publicMessages[error.code] },
         requestId: ctx.state.requestId,
         // A busy pool is not an unreachable database: only say "unreachable" when it is.
-        database: { reachable: error.code === ErrorCode.POOL_QUEUE_TIMEOUT || error.code === ErrorCode.POOL_QUEUE_FULL ? null : false },
+        database: { reachable: busyCodes.has(error.code) ? null : false },
         ...base(),
       };
     }

@@ -108,3 +108,10 @@ describe('Readiness', () => {
     expect(sut.successAge()).toBe(7);
   });
 });
+
+describe('Readiness before the pool exists', () => {
+  it('names the last creation failure in the reason when it is known', () => {
+    const sut = new Readiness({ poolCreated: () => false, createError: () => 'ORA-01017', maxSuccessAgeSeconds: 10, now: () => 0 });
+    expect(sut.status()).toMatchObject({ ready: false, reasons: ['database pool not initialized (last attempt: ORA-01017)'] });
+  });
+});

@@ -58,12 +58,3 @@ export interface PoolObserver {
   slowHold(): void;
   createFailed(): void;
 }
-
-export const nullObserver: PoolObserver = {
-  connectionRequested() {},
-  acquired() {},
-  acquireFailed() {},
-  released() {},
-  slowHold() {},
-  createFailed() {},
-};

@@ -21,7 +21,7 @@ export interface RawConnection {
  */
 const CALL_GUARD_GRACE_MS = 500;
 
-export class CallGuardTimeoutError extends Error {
+class CallGuardTimeoutError extends Error {
   readonly code = 'NJS-123';
   constructor(ms: number) {
     super(`NJS-123: call timeout of ${ms} ms exceeded (the database did not acknowledge the break)`);

@@ -35,6 +35,28 @@ export async function writeCharts(results: BenchResults, outDir: string): Promis
     .filter((s) => s.bound.expectedThroughput !== null)
     .map((s) => ({ config: `bound`, pool: s.config, users: s.users, throughput: s.bound.expectedThroughput, latency: s.bound.expectedLatencyMs }));
   const users = { field: 'users', type: 'ordinal', title: 'concurrent users' } as const;
+  /** Measured lines per pool config, with the "after" pool's queueing bound dashed on the same axes. */
+  const versusBound = (title: string, y: { field: 'throughput' | 'p95'; title: string; log?: boolean }, boundField: 'throughput' | 'latency'): TopLevelSpec => ({
+    title,
+    width: 420,
+    height: 260,
+    layer: [
+      {
+        data: { values: rows },
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: users,
+          y: { field: y.field, type: 'quantitative', title: y.title, ...(y.log ? { scale: { type: 'log' } } : {}) },
+          color: configColor,
+        },
+      },
+      {
+        data: { values: bounds.filter((b) => b.pool === 'after') },
+        mark: { type: 'line', strokeDash: [4, 4] },
+        encoding: { x: users, y: { field: boundField, type: 'quantitative' }, color: configColor },
+      },
+    ],
+  });
   const charts: Array<[string, TopLevelSpec]> = [
     [
       'success-rate.svg',
@@ -54,43 +76,11 @@ export async function writeCharts(results: BenchResults, outDir: string): Promis
     ],
     [
       'throughput.svg',
-      {
-        title: `Successful requests per second vs the queueing bound`,
-        width: 420,
-        height: 260,
-        layer: [
-          {
-            data: { values: rows },
-            mark: { type: 'line', point: true },
-            encoding: { x: users, y: { field: 'throughput', type: 'quantitative', title: '2xx per second' }, color: configColor },
-          },
-          {
-            data: { values: bounds.filter((b) => b.pool === 'after') },
-            mark: { type: 'line', strokeDash: [4, 4] },
-            encoding: { x: users, y: { field: 'throughput', type: 'quantitative' }, color: configColor },
-          },
-        ],
-      },
+      versusBound(`Successful requests per second vs the queueing bound`, { field: 'throughput', title: '2xx per second' }, 'throughput'),
     ],
     [
       'latency-p95.svg',
-      {
-        title: "p95 latency of successful requests vs Little's-law W (log scale)",
-        width: 420,
-        height: 260,
-        layer: [
-          {
-            data: { values: rows },
-            mark: { type: 'line', point: true },
-            encoding: { x: users, y: { field: 'p95', type: 'quantitative', title: 'milliseconds', scale: { type: 'log' } }, color: configColor },
-          },
-          {
-            data: { values: bounds.filter((b) => b.pool === 'after') },
-            mark: { type: 'line', strokeDash: [4, 4] },
-            encoding: { x: users, y: { field: 'latency', type: 'quantitative' }, color: configColor },
-          },
-        ],
-      },
+      versusBound("p95 latency of successful requests vs Little's-law W (log scale)", { field: 'p95', title: 'milliseconds', log: true }, 'latency'),
     ],
   ];
   // The timeline of the overload run with Retry-After-honouring clients, or

@@ -6,8 +6,7 @@
 // worst case. Bounded: no request starts after the measured window ends, and
 // every request gives up after `timeoutSeconds`.
 import http from 'node:http';
-import { shedCodes, type ShedCode } from './drive.js';
-import { percentiles, type Percentiles } from './stats.js';
+import { classifyResponse, Tally, type LoadRunResult, type RetryAfterCounts } from './tally.js';
 
 export interface PoliteOptions {
   url: string;
@@ -29,28 +28,10 @@ export interface PoliteTimelinePoint {
   other: number;
 }
 
-export interface PoliteResult {
+export interface PoliteResult extends LoadRunResult, RetryAfterCounts {
   users: number;
-  durationSeconds: number;
-  warmupSeconds: number;
-  warmupProblems: { timeouts: number; socketErrors: number };
-  attempts: number;
-  responses: number;
-  ok: number;
-  byStatus: Record<string, number>;
-  shed: Record<ShedCode, number>;
-  shedWithoutRetryAfter: number;
-  /** How many 503s asked for each Retry-After value (seconds). */
-  retryAfterValues: Record<string, number>;
-  otherNon2xx: number;
-  otherCodes: Record<string, number>;
-  timeouts: number;
-  socketErrors: Record<string, number>;
   /** 2xx / attempts, where a 503 followed by a later success counts as one attempt that failed. */
   successRate: number;
-  throughput: number;
-  responseRate: number;
-  latencyMs: { ok: Percentiles; shed: Percentiles };
   timeline: PoliteTimelinePoint[];
 }
 
@@ -58,15 +39,6 @@ interface Answer {
   status: number;
   body: string;
   retryAfter: string | undefined;
-}
-
-function errorCode(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { error?: { code?: unknown } };
-    return typeof parsed.error?.code === 'string' ? parsed.error.code : 'NO_CODE';
-  } catch {
-    return 'NOT_JSON';
-  }
 }
 
 export async function drivePolite(options: PoliteOptions): Promise<PoliteResult> {
@@ -79,17 +51,7 @@ export async function drivePolite(options: PoliteOptions): Promise<PoliteResult>
   const started = performance.now();
   const now = () => performance.now() - started;
 
-  const okLatencies: number[] = [];
-  const shedLatencies: number[] = [];
-  const byStatus: Record<string, number> = {};
-  const shed: Record<ShedCode, number> = { OVERLOADED: 0, POOL_QUEUE_FULL: 0, POOL_QUEUE_TIMEOUT: 0 };
-  const retryAfterValues: Record<string, number> = {};
-  const otherCodes: Record<string, number> = {};
-  const socketErrors: Record<string, number> = {};
-  const warmupProblems = { timeouts: 0, socketErrors: 0 };
-  let shedWithoutRetryAfter = 0;
-  let otherNon2xx = 0;
-  let timeouts = 0;
+  const tally = new Tally();
   const buckets: PoliteTimelinePoint[] = [];
   const bucket = (at: number) => {
     const second = Math.floor((at - warmupMs) / 1000);
@@ -139,46 +101,24 @@ export async function drivePolite(options: PoliteOptions): Promise<PoliteResult>
         const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
         const at = now();
         const measured = at >= warmupMs && at < endMs;
-        if (code === 'CLIENT_TIMEOUT') {
-          if (!measured) warmupProblems.timeouts += 1;
-          else timeouts += 1;
-        } else if (!measured) {
-          warmupProblems.socketErrors += 1;
-        } else {
-          socketErrors[code] = (socketErrors[code] ?? 0) + 1;
-        }
+        if (code === 'CLIENT_TIMEOUT') tally.timeout(measured);
+        else tally.socketError(code, measured);
         if (code !== 'CLIENT_TIMEOUT') await sleep(100); // a refused socket: do not spin
         continue;
       }
       const at = now();
       const latency = at - sent;
       const measured = at >= warmupMs && at < endMs;
-      if (measured) byStatus[answer.status] = (byStatus[answer.status] ?? 0) + 1;
-      if (answer.status >= 200 && answer.status < 300) {
-        if (measured) {
-          okLatencies.push(latency);
-          bucket(at).ok += 1;
-        }
-        continue;
+      // Classified even outside the measured window: what the user does next depends on it.
+      const classified = classifyResponse(answer.status, answer.body);
+      if (measured) {
+        tally.response(classified, latency, answer.retryAfter);
+        bucket(at)[classified.kind] += 1;
       }
-      const code = errorCode(answer.body);
-      if (answer.status === 503 && (shedCodes as readonly string[]).includes(code)) {
-        if (measured) {
-          shed[code as ShedCode] += 1;
-          shedLatencies.push(latency);
-          bucket(at).shed += 1;
-          if (answer.retryAfter === undefined || answer.retryAfter === '') shedWithoutRetryAfter += 1;
-          else retryAfterValues[answer.retryAfter] = (retryAfterValues[answer.retryAfter] ?? 0) + 1;
-        }
+      if (classified.kind === 'shed') {
         const seconds = Number(answer.retryAfter);
         await sleep(Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, maxSleepMs) : 1000);
-      } else {
-        if (measured) {
-          otherNon2xx += 1;
-          bucket(at).other += 1;
-          const key = `${answer.status} ${code}`;
-          otherCodes[key] = (otherCodes[key] ?? 0) + 1;
-        }
+      } else if (classified.kind === 'other') {
         await sleep(100);
       }
     }
@@ -191,29 +131,13 @@ export async function drivePolite(options: PoliteOptions): Promise<PoliteResult>
     agent.destroy();
   }
   const durationSeconds = options.durationSeconds;
-  const responses = okLatencies.length + shedLatencies.length + otherNon2xx;
-  const socketErrorCount = Object.values(socketErrors).reduce((a, b) => a + b, 0);
-  const attempts = responses + timeouts + socketErrorCount;
+  const { ok, shed } = tally.latencyMs();
   return {
     users: options.users,
     durationSeconds,
     warmupSeconds: options.warmupSeconds,
-    warmupProblems,
-    attempts,
-    responses,
-    ok: okLatencies.length,
-    byStatus,
-    shed,
-    shedWithoutRetryAfter,
-    retryAfterValues,
-    otherNon2xx,
-    otherCodes,
-    timeouts,
-    socketErrors,
-    successRate: attempts === 0 ? 0 : okLatencies.length / attempts,
-    throughput: Number((okLatencies.length / durationSeconds).toFixed(1)),
-    responseRate: Number((responses / durationSeconds).toFixed(1)),
-    latencyMs: { ok: percentiles(okLatencies), shed: percentiles(shedLatencies) },
+    ...tally.summary(durationSeconds, true),
+    latencyMs: { ok, shed },
     timeline: buckets,
   };
 }

@@ -2,11 +2,31 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { judgeTargets, type TargetVerdict } from './targets.js';
+import type { QueueingBound } from './scenarios.js';
+import type { LoadRunResult } from './tally.js';
 import type { BenchResults, OverloadResult, ScenarioResult } from './types.js';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 1 : 0)} ms`);
 const orDash = (v: number | null | undefined, f: (v: number) => string) => (v === null || v === undefined ? '-' : f(v));
+
+// Cells both tables (scenarios, overload) share, so a run reads the same in either.
+const shedTotal = (m: LoadRunResult) => m.shed.OVERLOADED + m.shed.POOL_QUEUE_FULL + m.shed.POOL_QUEUE_TIMEOUT;
+/** Throughput, bound, achieved/bound, then 2xx p50 / p95 / p99. */
+const throughputCells = (m: LoadRunResult, bound: QueueingBound, achievedToBound: number | null) => [
+  m.throughput.toFixed(0),
+  orDash(bound.expectedThroughput, (v) => v.toFixed(0)),
+  orDash(achievedToBound, pct),
+  ms(m.latencyMs.ok.p50),
+  ms(m.latencyMs.ok.p95),
+  ms(m.latencyMs.ok.p99),
+];
+const shedCounts = (m: LoadRunResult) => `${m.shed.OVERLOADED} / ${m.shed.POOL_QUEUE_FULL} / ${m.shed.POOL_QUEUE_TIMEOUT}`;
+/** Timeouts, other non-2xx, socket errors. */
+const failureCells = (m: LoadRunResult) => {
+  const socket = Object.entries(m.socketErrors);
+  return [String(m.timeouts), String(m.otherNon2xx), socket.length === 0 ? '0' : socket.map(([k, v]) => `${k} ${v}`).join(', ')];
+};
 
 export const tableHeader = [
   'Scenario',
@@ -29,24 +49,15 @@ export const tableHeader = [
 export function scenarioRow(s: ScenarioResult): string[] {
   const m = s.measurement;
   if (!m) return [s.config, String(s.users), `skipped: ${s.skipped ?? ''}`, ...tableHeader.slice(3).map(() => '')];
-  const shedTotal = m.shed.OVERLOADED + m.shed.POOL_QUEUE_FULL + m.shed.POOL_QUEUE_TIMEOUT;
-  const socket = Object.entries(m.socketErrors);
   return [
     s.config,
     String(s.users),
     pct(m.successRate),
-    m.throughput.toFixed(0),
-    orDash(s.bound.expectedThroughput, (v) => v.toFixed(0)),
-    orDash(s.achievedToBound, pct),
-    ms(m.latencyMs.ok.p50),
-    ms(m.latencyMs.ok.p95),
-    ms(m.latencyMs.ok.p99),
+    ...throughputCells(m, s.bound, s.achievedToBound),
     orDash(s.bound.expectedLatencyMs, ms),
-    `${m.shed.OVERLOADED} / ${m.shed.POOL_QUEUE_FULL} / ${m.shed.POOL_QUEUE_TIMEOUT}`,
-    shedTotal > 0 ? ms(m.latencyMs.shed.p99) : '-',
-    String(m.timeouts),
-    String(m.otherNon2xx),
-    socket.length === 0 ? '0' : socket.map(([k, v]) => `${k} ${v}`).join(', '),
+    shedCounts(m),
+    shedTotal(m) > 0 ? ms(m.latencyMs.shed.p99) : '-',
+    ...failureCells(m),
   ];
 }
 
@@ -77,25 +88,18 @@ export function overloadRows(o: OverloadResult): string[][] {
   const held = Math.min(o.users, o.admittedAtOnce);
   const w = o.bound.maxThroughput ? (held / o.bound.maxThroughput) * 1000 : null;
   const rows: string[][] = [];
-  const common = (m: NonNullable<OverloadResult['polite']> | NonNullable<OverloadResult['storm']>) => {
-    const shedTotal = m.shed.OVERLOADED + m.shed.POOL_QUEUE_FULL + m.shed.POOL_QUEUE_TIMEOUT;
-    const socket = Object.entries(m.socketErrors);
+  const common = (m: LoadRunResult & { achievedToBound: number | null }) => {
+    const anyShed = shedTotal(m) > 0;
     return {
-      shedTotal,
       head: [
         String(o.users),
-        m.throughput.toFixed(0),
-        orDash(o.bound.expectedThroughput, (v) => v.toFixed(0)),
-        orDash(m.achievedToBound, pct),
-        ms(m.latencyMs.ok.p50),
-        ms(m.latencyMs.ok.p95),
-        ms(m.latencyMs.ok.p99),
+        ...throughputCells(m, o.bound, m.achievedToBound),
         orDash(w, ms),
-        `${m.shed.OVERLOADED} / ${m.shed.POOL_QUEUE_FULL} / ${m.shed.POOL_QUEUE_TIMEOUT}`,
-        shedTotal > 0 ? ms(m.latencyMs.shed.p50) : '-',
-        shedTotal > 0 ? ms(m.latencyMs.shed.p99) : '-',
+        shedCounts(m),
+        anyShed ? ms(m.latencyMs.shed.p50) : '-',
+        anyShed ? ms(m.latencyMs.shed.p99) : '-',
       ],
-      tail: [String(m.timeouts), String(m.otherNon2xx), socket.length === 0 ? '0' : socket.map(([k, v]) => `${k} ${v}`).join(', ')],
+      tail: failureCells(m),
     };
   };
   if (o.polite) {

@@ -401,7 +401,7 @@ function crossFieldProblems(e: Record<string, unknown>): ConfigProblem[] {
 export function loadConfig(env: Environment, readFile: ReadFile = readUtf8): Config {
   const problems: ConfigProblem[] = [];
   const resolved = resolveFileVariables(env, readFile, problems);
-  const secretNames = new Set(describeVariables().filter((d) => d.kind === 'secret').map((d) => d.name as string));
+  const docs = new Map<string, VariableDoc>(describeVariables().map((d) => [d.name, d]));
 
   // customCleanEnv with an identity middleware: we want plain values back, not
   // envalid's strict proxy, which throws when a value that failed is read.
@@ -411,8 +411,8 @@ export function loadConfig(env: Environment, readFile: ReadFile = readUtf8): Con
         // A <NAME>_FILE problem already explains why <NAME> has no value.
         if (!error || problems.some((p) => p.variable === `${variable}_FILE`)) continue;
         const missing = error.name === 'EnvMissingError' || resolved[variable] === undefined;
-        let rule = missing ? `is required: ${describeVariables().find((d) => d.name === variable)?.desc ?? ''}` : error.message;
-        if (!missing && secretNames.has(variable)) rule = 'is invalid (value not shown)';
+        let rule = missing ? `is required: ${docs.get(variable)?.desc ?? ''}` : error.message;
+        if (!missing && docs.get(variable)?.kind === 'secret') rule = 'is invalid (value not shown)';
         if (!missing && error.message.startsWith('Value "')) {
           // envalid's choices message; restate it without relying on its wording.
           const choices = (configSpec[variable as VariableName] as { choices?: readonly string[] }).choices ?? [];

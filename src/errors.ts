@@ -146,3 +146,12 @@ function databaseAppError(code: string, retryAfterSeconds: number, error: unknow
       return make(ErrorCode.DATABASE_UNAVAILABLE, 503, `database error ${code}`, retryAfterSeconds, { cause: error });
   }
 }
+
+/** An error as a log field: code and message, no stack (it says nothing new for driver errors). */
+export function describeError(error: unknown): { code?: string; message: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { ...(typeof code === 'string' ? { code } : {}), message: error.message.split('\n')[0] ?? '' };
+  }
+  return { message: String(error) };
+}

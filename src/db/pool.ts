@@ -1,14 +1,14 @@
 import oracledb from 'oracledb';
 import type { Logger } from 'winston';
 import type { Config } from '../config.js';
-import { ErrorCode, AppError } from '../errors.js';
+import { AppError, describeError, ErrorCode } from '../errors.js';
 import { backoffSeconds } from './backoff.js';
 import { connectTarget } from './connect-target.js';
 import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver } from './database.js';
 import { BorrowSiteCapture } from './borrow-sites.js';
 import { HoldTimeTracker } from './hold-time.js';
 import { poolAttributes } from './pool-attributes.js';
-import { describeError, withConnection, type RawConnection } from './with-connection.js';
+import { withConnection, type RawConnection } from './with-connection.js';
 
 /**
  * Our view of an oracledb connection, plus abort(): cutting the socket the

@@ -1,5 +1,5 @@
 import type { Logger } from 'winston';
-import { acquireFailureCause, isBrokenConnectionError } from '../errors.js';
+import { acquireFailureCause, describeError, isBrokenConnectionError } from '../errors.js';
 import type { BorrowContext, DbConnection, PoolObserver, QueryResult } from './database.js';
 import type { BorrowSiteCapture } from './borrow-sites.js';
 import type { HoldTimeTracker } from './hold-time.js';
@@ -135,13 +135,4 @@ export async function withConnection<T>(
       options.logger.warn('Releasing a connection failed', { event: 'release_failed', error: describeError(error) });
     }
   }
-}
-
-/** An error as a log field: code and message, no stack (it says nothing new for driver errors). */
-export function describeError(error: unknown): { code?: string; message: string } {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return { ...(typeof code === 'string' ? { code } : {}), message: error.message.split('\n')[0] ?? '' };
-  }
-  return { message: String(error) };
 }

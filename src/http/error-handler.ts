@@ -1,7 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'winston';
-import { AppError, ErrorCode, publicMessages, toAppError } from '../errors.js';
-import { describeError } from '../db/with-connection.js';
+import { AppError, describeError, ErrorCode, publicMessages, toAppError } from '../errors.js';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };

@@ -5,6 +5,19 @@ import type { Readiness } from '../health/readiness.js';
 /** Readiness, database reachability and memory, read at scrape time. */
 export function createHealthMetrics(registry: Registry, readiness: Readiness, readMemory: () => MemoryReading): void {
   const registers = [registry];
+  // Five gauges, one reading per scrape: a reading costs a V8 heap walk and
+  // an RSS syscall. Every collect() of one scrape runs in the same turn of
+  // the event loop, so the cache is dropped at the next turn.
+  let scrapeReading: MemoryReading | undefined;
+  const memory = (): MemoryReading => {
+    if (!scrapeReading) {
+      scrapeReading = readMemory();
+      setImmediate(() => {
+        scrapeReading = undefined;
+      });
+    }
+    return scrapeReading;
+  };
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({
       name,
@@ -21,11 +34,11 @@ export function createHealthMetrics(registry: Registry, readiness: Readiness, re
   gauge('orapool_database_probe_duration_seconds', 'Seconds the last successful SELECT 1 FROM DUAL round-trip took.', () =>
     readiness.database().lastRoundTripSeconds ?? 0,
   );
-  gauge('orapool_memory_heap_used_bytes', 'V8 heap in use.', () => readMemory().heapUsedBytes);
-  gauge('orapool_memory_heap_limit_bytes', 'V8 heap size limit.', () => readMemory().heapLimitBytes);
-  gauge('orapool_memory_rss_bytes', 'Resident set size of the process.', () => readMemory().rssBytes);
+  gauge('orapool_memory_heap_used_bytes', 'V8 heap in use.', () => memory().heapUsedBytes);
+  gauge('orapool_memory_heap_limit_bytes', 'V8 heap size limit.', () => memory().heapLimitBytes);
+  gauge('orapool_memory_rss_bytes', 'Resident set size of the process.', () => memory().rssBytes);
   gauge('orapool_memory_container_limit_bytes', 'Container memory limit (cgroup v1/v2); 0 when unknown or unlimited.', () =>
-    readMemory().containerLimitBytes,
+    memory().containerLimitBytes,
   );
-  gauge('orapool_memory_usage_ratio', 'RSS / container memory limit; 0 when the limit is unknown.', () => usageRatio(readMemory()));
+  gauge('orapool_memory_usage_ratio', 'RSS / container memory limit; 0 when the limit is unknown.', () => usageRatio(memory()));
 }

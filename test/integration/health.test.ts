@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../support/processes.js';
 import { startService, type ServiceProcess } from '../support/processes.js';
-import { dbEnv, getJson, metricValue, startDatabase, waitFor, type DatabaseTarget } from '../support/database-target.js';
+import { dbEnv, getJson, metricValue, startDatabase, type DatabaseTarget, waitUntilReady } from '../support/database-target.js';
 
 describe('the service against the database, through the real driver', () => {
   let db: DatabaseTarget;
@@ -11,7 +11,7 @@ describe('the service against the database, through the real driver', () => {
   beforeAll(async () => {
     db = await startDatabase();
     service = await startService({ ...dbEnv(db), DB_POOL_MIN: '2', DB_POOL_MAX: '4', SHUTDOWN_DELAY_SECONDS: '0' });
-    await waitFor('readiness', async () => (await fetch(`${service.url}/readyz`)).status === 200);
+    await waitUntilReady(service!);
   });
   afterAll(async () => {
     await service?.stop();

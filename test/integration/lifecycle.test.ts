@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, projectRoot, startService, type ServiceProcess } from '../support/processes.js';
-import { dbEnv, needsSimulatorReason, realOracle, startDatabase, waitFor, type DatabaseTarget } from '../support/database-target.js';
+import { dbEnv, needsSimulatorReason, realOracle, startDatabase, waitFor, type DatabaseTarget, waitUntilReady } from '../support/database-target.js';
 
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -55,7 +55,7 @@ describe.skipIf(realOracle)(`graceful shutdown (${realOracle ? needsSimulatorRea
   it('on SIGTERM turns readiness off first, finishes in-flight requests, logs every session off and exits 0', async () => {
     db = await startDatabase({ statementLatency: 1500 });
     service = await startService({ ...dbEnv(db), DB_POOL_MIN: '2', DB_POOL_MAX: '4', SHUTDOWN_DELAY_SECONDS: '1', SHUTDOWN_DRAIN_SECONDS: '10' });
-    await waitFor('readiness', async () => (await fetch(`${service!.url}/readyz`)).status === 200, 20_000);
+    await waitUntilReady(service!);
     const url = service.url;
 
     const inFlight = Array.from({ length: 4 }, () => fetch(`${url}/api/health`).then((r) => r.status));

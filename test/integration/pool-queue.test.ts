@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startService, type ServiceProcess } from '../support/processes.js';
-import { dbEnv, metricValue, needsSimulatorReason, realOracle, startDatabase, waitFor, type DatabaseTarget } from '../support/database-target.js';
+import { dbEnv, metricValue, needsSimulatorReason, realOracle, startDatabase, type DatabaseTarget, waitUntilReady } from '../support/database-target.js';
 
 /**
  * WAIT semantics, queue timeout, queue full and admission control, with the
@@ -22,10 +22,6 @@ async function callHealth(url: string): Promise<Answer> {
 
 const concurrently = (n: number, url: string) => Promise.all(Array.from({ length: n }, () => callHealth(url)));
 
-async function ready(service: ServiceProcess): Promise<void> {
-  await waitFor('readiness', async () => (await fetch(`${service.url}/readyz`)).status === 200);
-}
-
 describe.skipIf(realOracle)(`pool queueing (${realOracle ? needsSimulatorReason : 'simulator'})`, () => {
   let db: DatabaseTarget | undefined;
   let service: ServiceProcess | undefined;
@@ -39,7 +35,7 @@ describe.skipIf(realOracle)(`pool queueing (${realOracle ? needsSimulatorReason 
   it('queues instead of failing: pool max 2, 200 ms statements, 20 concurrent callers all get 200', async () => {
     db = await startDatabase({ statementLatency: 200 });
     service = await startService({ ...dbEnv(db), DB_POOL_MIN: '1', DB_POOL_MAX: '2', SHUTDOWN_DELAY_SECONDS: '0' });
-    await ready(service);
+    await waitUntilReady(service);
     const answers = await concurrently(20, service.url);
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
     // They really queued: 20 x 200 ms through 2 connections cannot finish before ~2 s.
@@ -57,7 +53,7 @@ describe.skipIf(realOracle)(`pool queueing (${realOracle ? needsSimulatorReason 
       ADMISSION_CONTROL: 'false',
       SHUTDOWN_DELAY_SECONDS: '0',
     });
-    await ready(service);
+    await waitUntilReady(service);
     const answers = await concurrently(6, service.url);
     const timedOut = answers.filter((a) => a.status === 503);
     expect(answers.filter((a) => a.status === 200)).toHaveLength(2);
@@ -83,7 +79,7 @@ describe.skipIf(realOracle)(`pool queueing (${realOracle ? needsSimulatorReason 
       ADMISSION_CONTROL: 'false',
       SHUTDOWN_DELAY_SECONDS: '0',
     });
-    await ready(service);
+    await waitUntilReady(service);
     const answers = await concurrently(8, service.url);
     const full = answers.filter((a) => a.code === 'POOL_QUEUE_FULL');
     expect(answers.filter((a) => a.status === 200)).toHaveLength(4); // 2 running + 2 queued
@@ -106,7 +102,7 @@ describe.skipIf(realOracle)(`pool queueing (${realOracle ? needsSimulatorReason 
       DB_POOL_TIMEOUT: '2',
       SHUTDOWN_DELAY_SECONDS: '0',
     });
-    await ready(service);
+    await waitUntilReady(service);
     // Teach the service the hold time (about 1 s) with one request.
     expect((await callHealth(service.url)).status).toBe(200);
     const answers = await concurrently(6, service.url);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator } from '../oracle-sim/index.js';
 import { freePort, startService, type ServiceProcess } from '../support/processes.js';
-import { dbEnv, getJson, metricValue, needsSimulatorReason, realOracle, startDatabase, waitFor, type DatabaseTarget } from '../support/database-target.js';
+import { dbEnv, getJson, metricValue, needsSimulatorReason, realOracle, startDatabase, waitFor, type DatabaseTarget, waitUntilReady } from '../support/database-target.js';
 
 /** Database outages and session churn, injected with the simulator's faults. */
 describe.skipIf(realOracle)(`resilience (${realOracle ? needsSimulatorReason : 'simulator'})`, () => {
@@ -49,7 +49,7 @@ describe.skipIf(realOracle)(`resilience (${realOracle ? needsSimulatorReason : '
   it('survives every session being killed mid-load: clean 503s at worst, then recovery with no leaked connections', async () => {
     db = await startDatabase({ statementLatency: 20 });
     service = await startService({ ...dbEnv(db), DB_POOL_MIN: '4', DB_POOL_MAX: '8', SHUTDOWN_DELAY_SECONDS: '0' });
-    await waitFor('readiness', async () => (await fetch(`${service!.url}/readyz`)).status === 200);
+    await waitUntilReady(service!);
 
     const statuses: number[] = [];
     let killed = 0;
@@ -78,7 +78,7 @@ describe.skipIf(realOracle)(`resilience (${realOracle ? needsSimulatorReason : '
   it('answers 503 DATABASE_TIMEOUT within DB_CALL_TIMEOUT when the database freezes, and recovers when it thaws', async () => {
     db = await startDatabase();
     service = await startService({ ...dbEnv(db), DB_POOL_MIN: '2', DB_POOL_MAX: '4', DB_CALL_TIMEOUT: '1', SHUTDOWN_DELAY_SECONDS: '0' });
-    await waitFor('readiness', async () => (await fetch(`${service!.url}/readyz`)).status === 200);
+    await waitUntilReady(service!);
     db.sim!.faults.freeze();
     const frozen = await getJson(`${service.url}/api/health`);
     expect(frozen.status).toBe(503);
@@ -94,7 +94,7 @@ describe.skipIf(realOracle)(`resilience (${realOracle ? needsSimulatorReason : '
   it('replaces sessions older than DB_POOL_RECYCLE without failing a request', async () => {
     db = await startDatabase({ statementLatency: 5 });
     service = await startService({ ...dbEnv(db), DB_POOL_MIN: '2', DB_POOL_MAX: '2', DB_POOL_RECYCLE: '1', SHUTDOWN_DELAY_SECONDS: '0' });
-    await waitFor('readiness', async () => (await fetch(`${service!.url}/readyz`)).status === 200);
+    await waitUntilReady(service!);
     const logonsBefore = db.sim!.stats().logons;
     const statuses: number[] = [];
     const until = Date.now() + 3500;

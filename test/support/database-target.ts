@@ -79,3 +79,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/** Wait until the service's /readyz answers 200 (the pool exists and a round-trip succeeded). */
+export async function waitUntilReady(service: { url: string }, timeoutMs = 20_000): Promise<void> {
+  await waitFor('readiness', async () => (await fetch(`${service.url}/readyz`)).status === 200, timeoutMs);
+}

@@ -83,18 +83,9 @@ async function main(): Promise<void> {
     logger.error(`Cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`, { event: 'listen_failed' });
     process.exit(1);
   }
-  logger.info(`orapool ${version} listening on http://${config.host}:${config.port}`, {
-    event: 'listening',
-    version,
-    nodeEnv: config.nodeEnv,
-    pool: { min: config.pool.min, max: config.pool.max, queueTimeoutSeconds: config.pool.queueTimeoutSeconds, queueMax: config.pool.queueMax },
-    containerMemoryLimitBytes: containerLimit,
-  });
-
-  pool.start();
-  probe.start();
-  memoryWatch.start();
-
+  // Signal handlers go in before the 'listening' line: whoever waits for that
+  // line (an orchestrator, a test) may signal at once, and a SIGTERM with no
+  // handler yet would kill the process instead of draining it.
   const shutdown = createShutdown({
     server,
     logger,
@@ -115,6 +106,18 @@ async function main(): Promise<void> {
     },
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal));
+  logger.info(`orapool ${version} listening on http://${config.host}:${config.port}`, {
+    event: 'listening',
+    version,
+    nodeEnv: config.nodeEnv,
+    pool: { min: config.pool.min, max: config.pool.max, queueTimeoutSeconds: config.pool.queueTimeoutSeconds, queueMax: config.pool.queueMax },
+    containerMemoryLimitBytes: containerLimit,
+  });
+
+  pool.start();
+  probe.start();
+  memoryWatch.start();
+
   process.on('unhandledRejection', (reason) => {
     logger.error('Unhandled promise rejection', { event: 'unhandled_rejection', error: String((reason as Error)?.message ?? reason) });
   });

@@ -82,6 +82,19 @@ describe.skipIf(realOracle)(`graceful shutdown (${realOracle ? needsSimulatorRea
     expect(events.at(-1)).toBe('shutdown_complete');
   });
 
+  it('drains, not dies, on a SIGTERM sent the moment it logs listening', async () => {
+    db = await startDatabase();
+    service = await startService({ ...dbEnv(db), SHUTDOWN_DELAY_SECONDS: '0' }, { waitForListening: false });
+    const child = service.child;
+    // Signal from the data event itself, not a polling loop: an orchestrator
+    // may act on the 'listening' line at once, so the handlers must be in by then.
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('"event":"listening"')) child.kill('SIGTERM');
+    });
+    expect(await service.exited).toEqual({ code: 0, signal: null });
+    expect(service.logs().map((e) => e.event)).toContain('shutdown_complete');
+  });
+
   it('exits at once, non-zero, on a second signal', async () => {
     db = await startDatabase();
     service = await startService({ ...dbEnv(db), SHUTDOWN_DELAY_SECONDS: '30' });

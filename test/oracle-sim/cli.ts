@@ -23,9 +23,6 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`oracle-sim: ${line}\n`);
   const sim = await startSimulator({ ...opts.simulator, log: opts.verbose ? log : undefined });
   const control = await startControlServer(sim, opts.controlPort);
-  process.stdout.write(
-    `${JSON.stringify({ event: 'listening', port: sim.port, controlPort: control.port, connectString: sim.connectString })}\n`,
-  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -35,6 +32,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Announce only once the handlers are in: a spawner may signal the moment it reads this line.
+  process.stdout.write(
+    `${JSON.stringify({ event: 'listening', port: sim.port, controlPort: control.port, connectString: sim.connectString })}\n`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -74,7 +74,7 @@ export async function startService(env: Record<string, string>, options: { waitF
     while (Date.now() < deadline) {
       const found = logs().find(predicate);
       if (found) return found;
-      if (child.exitCode !== null) break;
+      if (child.exitCode !== null || child.signalCode !== null) break;
       await new Promise((r) => setTimeout(r, 25));
     }
     throw new Error(`log line not seen within ${timeoutMs} ms; output:\n${lines.join('\n')}`);

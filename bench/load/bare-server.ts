@@ -1,9 +1,15 @@
-// The yardstick for the service's own overhead: a bare node:http server doing
-// the same pool round-trip as GET /api/health (borrow from an oracledb thin
-// pool, SELECT 1 FROM DUAL, release) with no Koa, no metrics, no logging, no
-// admission control. Run as its own process by bench/load.ts; prints one JSON
-// `listening` line on stdout once the pool has answered a first query.
+// The yardsticks for the service's own overhead: the same pool round-trip as
+// GET /api/health (borrow from an oracledb thin pool, SELECT 1 FROM DUAL,
+// release) with no metrics, no logging, no admission control, served by
+//   - a bare node:http handler (default): the target's yardstick;
+//   - `--koa`: Koa + @koa/router with one route and no middleware, the floor
+//     of the framework the service is built on, so the report can say how much
+//     of the gap is Koa's and how much is ours.
+// Run as its own process by bench/load.ts; prints one JSON `listening` line on
+// stdout once the pool has answered a first query.
 import http from 'node:http';
+import Router from '@koa/router';
+import Koa from 'koa';
 import oracledb from 'oracledb';
 
 const env = process.env;
@@ -22,38 +28,52 @@ const pool = await oracledb.createPool({
   poolMax: Number(env.DB_POOL_MAX ?? 40),
   poolIncrement: 1,
   queueTimeout: Math.round(Number(env.DB_POOL_TIMEOUT ?? 30) * 1000),
-  queueMax: Number(env.DB_POOL_QUEUE_MAX ?? 500),
+  queueMax: Number(env.DB_POOL_QUEUE_MAX ?? 1000),
 });
 const first = await pool.getConnection();
 await first.execute('SELECT 1 FROM DUAL');
 await first.close();
 
-const server = http.createServer((req, res) => {
+/** One borrow, one round-trip, one release: what every request pays in all three servers. */
+async function roundTrip(): Promise<{ status: number; body: object }> {
+  let conn: oracledb.Connection | undefined;
+  try {
+    conn = await pool.getConnection();
+    conn.callTimeout = 5000;
+    const result = await conn.execute('SELECT 1 FROM DUAL', [], { outFormat: oracledb.OUT_FORMAT_ARRAY });
+    return { status: 200, body: { status: 'ok', rows: result.rows?.length ?? 0 } };
+  } catch (error) {
+    return { status: 503, body: { status: 'unavailable', error: { code: (error as { code?: string }).code ?? 'ERROR' } } };
+  } finally {
+    await conn?.close().catch(() => {});
+  }
+}
+
+function koaHandler(): http.RequestListener {
+  const app = new Koa();
+  const router = new Router();
+  router.get('/api/health', async (ctx) => {
+    const answer = await roundTrip();
+    ctx.status = answer.status;
+    ctx.body = answer.body;
+  });
+  app.use(router.routes());
+  return app.callback();
+}
+
+const bareHandler: http.RequestListener = (req, res) => {
   if (req.url !== '/api/health') {
     res.writeHead(404).end();
     return;
   }
-  void (async () => {
-    let conn: oracledb.Connection | undefined;
-    try {
-      conn = await pool.getConnection();
-      conn.callTimeout = 5000;
-      const result = await conn.execute('SELECT 1 FROM DUAL', [], { outFormat: oracledb.OUT_FORMAT_ARRAY });
-      const body = JSON.stringify({ status: 'ok', rows: result.rows?.length ?? 0 });
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
-    } catch (error) {
-      const body = JSON.stringify({ status: 'unavailable', error: { code: (error as { code?: string }).code ?? 'ERROR' } });
-      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end(body);
-    } finally {
-      await conn?.close().catch(() => {});
-    }
-  })();
-});
+  void roundTrip().then(({ status, body }) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+  });
+};
+
+const server = http.createServer(process.argv.includes('--koa') ? koaHandler() : bareHandler);
 server.keepAliveTimeout = 5000;
-server.listen(Number(env.PORT ?? 0), '127.0.0.1', () => {
-  const address = server.address();
-  process.stdout.write(`${JSON.stringify({ event: 'listening', port: typeof address === 'object' && address ? address.port : 0 })}\n`);
-});
 
 const stop = () => {
   server.close();
@@ -62,3 +82,7 @@ const stop = () => {
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+server.listen(Number(env.PORT ?? 0), '127.0.0.1', () => {
+  const address = server.address();
+  process.stdout.write(`${JSON.stringify({ event: 'listening', port: typeof address === 'object' && address ? address.port : 0 })}\n`);
+});

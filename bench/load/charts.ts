@@ -118,18 +118,26 @@ export async function writeCharts(results: BenchResults, outDir: string): Promis
     charts.push([
       'overhead.svg',
       {
-        title: `Statement latency 0, ${o.connections} connections: orapool vs bare node:http (${(o.ratio * 100).toFixed(1)}%)`,
+        title: `Statement latency 0, ${o.connections} connections: orapool vs bare node:http (${(o.ratio * 100).toFixed(1)}%) and bare Koa`,
         width: 300,
         height: 200,
         data: {
           values: [
             { server: 'bare node:http + oracledb', throughput: o.bare.throughput },
+            { server: 'bare Koa + @koa/router + oracledb', throughput: o.koa.throughput },
             { server: 'orapool (Koa, metrics, admission)', throughput: o.service.throughput },
           ],
         },
         mark: { type: 'bar' },
         encoding: {
-          y: { field: 'server', type: 'nominal', title: null },
+          y: {
+            field: 'server',
+            type: 'nominal',
+            title: null,
+            // Fastest yardstick first, the service last; full names, not truncated.
+            sort: null,
+            axis: { labelLimit: 320 },
+          },
           x: { field: 'throughput', type: 'quantitative', title: 'requests per second' },
         },
       },

@@ -84,8 +84,9 @@ interface BareServer {
   stop(): Promise<void>;
 }
 
-async function startBareServer(sim: SimulatorProcess, poolMax: number): Promise<BareServer> {
-  const child = spawn(tsxBin, [bareServerPath], {
+/** A yardstick server (bench/load/bare-server.ts): node:http, or Koa + @koa/router with no middleware. */
+async function startBareServer(sim: SimulatorProcess, poolMax: number, framework: 'node' | 'koa'): Promise<BareServer> {
+  const child = spawn(tsxBin, [bareServerPath, ...(framework === 'koa' ? ['--koa'] : [])], {
     cwd: projectRoot,
     env: {
       PATH: process.env.PATH ?? '',
@@ -310,23 +311,28 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
 
     if (options.overhead) {
       const { connections, rounds } = options.overhead;
-      if (!fits(2 * rounds * (runSeconds + 3))) {
+      if (!fits(3 * rounds * (runSeconds + 3))) {
         results.notes.push(`overhead comparison skipped: time budget of ${options.budgetSeconds} s reached`);
         log('overhead: skipped (time budget)');
       } else {
-        log(`overhead: statement latency 0, ${connections} connections, ${rounds} alternating round(s) of bare server and service ...`);
+        log(`overhead: statement latency 0, ${connections} connections, ${rounds} alternating round(s) of bare node:http, bare Koa and the service ...`);
         await setLatency(sim, 0);
         const bare: DriveResult[] = [];
+        const koa: DriveResult[] = [];
         const svc: DriveResult[] = [];
-        for (let round = 0; round < rounds; round++) {
-          const server = await startBareServer(sim, afterConfig.poolMax);
+        const yardstick = async (framework: 'node' | 'koa') => {
+          const server = await startBareServer(sim, afterConfig.poolMax, framework);
           try {
-            bare.push(await load(server.url, connections));
+            return await load(server.url, connections);
           } finally {
             await server.stop();
           }
+        };
+        for (let round = 0; round < rounds; round++) {
+          bare.push(await yardstick('node'));
+          koa.push(await yardstick('koa'));
           svc.push(await withService(afterConfig, sim, (service) => load(service.url, connections)));
-          log(`overhead round ${round + 1}: bare ${bare.at(-1)!.throughput}/s, service ${svc.at(-1)!.throughput}/s`);
+          log(`overhead round ${round + 1}: bare ${bare.at(-1)!.throughput}/s, Koa ${koa.at(-1)!.throughput}/s, service ${svc.at(-1)!.throughput}/s`);
         }
         await setLatency(sim, options.statementLatencyMs, options.statementLatencyP99Ms);
         const summary = (runs: DriveResult[]) => ({
@@ -334,17 +340,24 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
           p95Ms: Number((runs.reduce((a, r) => a + r.latencyMs.ok.p95, 0) / runs.length).toFixed(2)),
           perRound: runs.map((r) => r.throughput),
         });
+        const share = (part: number, whole: number) => (whole > 0 ? Number((part / whole).toFixed(3)) : 0);
         const overhead: OverheadResult = {
           connections,
           statementLatencyMs: 0,
           rounds,
           bare: summary(bare),
+          koa: summary(koa),
           service: summary(svc),
           ratio: 0,
+          koaRatio: 0,
         };
-        overhead.ratio = overhead.bare.throughput > 0 ? Number((overhead.service.throughput / overhead.bare.throughput).toFixed(3)) : 0;
+        overhead.ratio = share(overhead.service.throughput, overhead.bare.throughput);
+        overhead.koaRatio = share(overhead.koa.throughput, overhead.bare.throughput);
         results.overhead = overhead;
-        log(`overhead: service ${overhead.service.throughput}/s vs bare ${overhead.bare.throughput}/s = ${(overhead.ratio * 100).toFixed(1)}%`);
+        log(
+          `overhead: service ${overhead.service.throughput}/s vs bare ${overhead.bare.throughput}/s = ${(overhead.ratio * 100).toFixed(1)}% ` +
+            `(Koa alone: ${(overhead.koaRatio * 100).toFixed(1)}%)`,
+        );
       }
     }
 

@@ -105,7 +105,9 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
       id: 'overhead',
       target: 'service throughput >= 85% of a bare node:http server doing the same pool round-trip (statement latency 0)',
       met: o.ratio >= 0.85,
-      detail: `service ${o.service.throughput}/s vs bare ${o.bare.throughput}/s = ${pct(o.ratio)} (target >= 85%)`,
+      detail:
+        `service ${o.service.throughput}/s vs bare ${o.bare.throughput}/s = ${pct(o.ratio)} (target >= 85%); ` +
+        `Koa + @koa/router alone, no middleware: ${o.koa.throughput}/s = ${pct(o.koaRatio)}`,
     });
   }
 

@@ -23,8 +23,13 @@ export interface OverheadResult {
   rounds: number;
   /** Mean over the rounds, which alternate bare / service to share any drift. */
   bare: { throughput: number; p95Ms: number; perRound: number[] };
+  /** Koa + @koa/router, one route, no middleware, same round-trip: the framework's floor. */
+  koa: { throughput: number; p95Ms: number; perRound: number[] };
   service: { throughput: number; p95Ms: number; perRound: number[] };
+  /** service / bare: the target (>= 0.85). */
   ratio: number;
+  /** koa / bare: how much of the gap the framework alone accounts for. */
+  koaRatio: number;
 }
 
 export interface AbScenarioResult {

@@ -90,6 +90,8 @@ describe('bench:load smoke run', () => {
     expect(results.overhead!.bare.throughput).toBeGreaterThan(0);
     expect(results.overhead!.service.throughput).toBeGreaterThan(0);
     expect(results.overhead!.ratio).toBeCloseTo(results.overhead!.service.throughput / results.overhead!.bare.throughput, 2);
+    expect(results.overhead!.koa.throughput).toBeGreaterThan(0);
+    expect(results.overhead!.koaRatio).toBeCloseTo(results.overhead!.koa.throughput / results.overhead!.bare.throughput, 2);
   });
 
   it.runIf(hasAb())("runs the team's ab command and parses its output", () => {

@@ -82,7 +82,8 @@ describe('helm chart', () => {
     it('labels every object with the standard app.kubernetes.io labels', () => {
       for (const object of objects) {
         expect(object.metadata.labels, `${object.kind}/${object.metadata.name}`).toMatchObject({
-          'app.kubernetes.io/name': 'orapool',
+          // The helm test pod is named apart so that no app selector picks it up (see the next tests).
+          'app.kubernetes.io/name': object.kind === 'Pod' ? 'orapool-test' : 'orapool',
           'app.kubernetes.io/instance': 'orapool',
           'app.kubernetes.io/managed-by': 'Helm',
         });
@@ -122,6 +123,35 @@ describe('helm chart', () => {
       const command = ((pod.spec as { containers: { command: string[] }[] }).containers[0]!.command).join(' ');
       expect(command).toContain(`http://${one(objects, 'Service').metadata.name}:5001/readyz`);
     });
+
+    it('keeps the helm test pod out of every app selector (Service endpoints, PDB, NetworkPolicy)', () => {
+      const podLabels = one(objects, 'Pod').metadata.labels ?? {};
+      const selects = (selector: Record<string, string> | undefined) =>
+        selector !== undefined && Object.entries(selector).every(([k, v]) => podLabels[k] === v);
+      const appPodLabels = (deployment.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+      const selectors: [string, Record<string, string> | undefined][] = [
+        ['Service', (one(objects, 'Service').spec as { selector?: Record<string, string> }).selector],
+        ['NetworkPolicy', (one(objects, 'NetworkPolicy').spec as { podSelector: { matchLabels: Record<string, string> } }).podSelector.matchLabels],
+        ...byKind(objects, 'PodDisruptionBudget').map(
+          (pdb) => ['PodDisruptionBudget', (pdb.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels] as [string, Record<string, string>],
+        ),
+      ];
+      for (const [kind, selector] of selectors) {
+        expect(selector, kind).toBeDefined();
+        // A selector that matches nothing would pass the next line too: it must still select the app.
+        expect(Object.entries(selector!).every(([k, v]) => appPodLabels[k] === v), `${kind} selects the app pods`).toBe(true);
+        expect(selects(selector), `${kind} must not select the test pod`).toBe(false);
+      }
+    });
+  });
+
+  it('lets the helm test pod through a narrowed networkPolicy.ingressFrom', () => {
+    const objects = helmRender(['values-prod.yaml'], OPERATOR, ['--set-json', 'networkPolicy.ingressFrom=[{"namespaceSelector":{"matchLabels":{"name":"monitoring"}}}]']);
+    const podLabels = one(objects, 'Pod').metadata.labels ?? {};
+    const from = (one(objects, 'NetworkPolicy').spec as { ingress: { from?: { podSelector?: { matchLabels: Record<string, string> } }[] }[] }).ingress[0]!.from!;
+    expect(from).toContainEqual({ namespaceSelector: { matchLabels: { name: 'monitoring' } } });
+    const admitsTestPod = from.some((peer) => peer.podSelector && Object.entries(peer.podSelector.matchLabels).every(([k, v]) => podLabels[k] === v));
+    expect(admitsTestPod).toBe(true);
   });
 
   it('prints NOTES with the session budget and the Secret keys to create (helm install --dry-run=client)', () => {
@@ -198,7 +228,15 @@ describe('helm chart', () => {
 
   describe('credentials', () => {
     it('renders a Secret, a wallet and the HPA that validate against the Kubernetes schemas', async () => {
-      const objects = helmRender([], [...CREDENTIALS, ...OPERATOR, 'wallet.enabled=true', 'wallet.secretName=w', 'autoscaling.enabled=true', 'lifecycle.preStopSleepSeconds=2']);
+      const objects = helmRender([], [
+        ...CREDENTIALS,
+        ...OPERATOR,
+        'wallet.enabled=true',
+        'wallet.secretName=w',
+        'database.credentials.values.DB_WALLET_PASSWORD=wpw',
+        'autoscaling.enabled=true',
+        'lifecycle.preStopSleepSeconds=2',
+      ]);
       expect(byKind(objects, 'Secret')).toHaveLength(1);
       expect(await validateAll(objects)).toEqual([]);
     });
@@ -242,6 +280,18 @@ describe('helm chart', () => {
       expect(podSpec(deployment).volumes).toContainEqual(expect.objectContaining({ name: 'wallet', secret: expect.objectContaining({ secretName: 'adb-wallet' }) }));
       expect(appContainer(deployment).env).toContainEqual({ name: 'DB_WALLET_PASSWORD_FILE', value: '/etc/orapool/secrets/DB_WALLET_PASSWORD' });
       expect(loadRenderedConfig(data, deployment).db.walletLocation).toBe('/etc/orapool/wallet');
+    });
+
+    it('refuses an encrypted wallet without its password, and mounts no password key for an unencrypted one', () => {
+      const missing = helmTemplate([], [...CREDENTIALS, 'wallet.enabled=true', 'wallet.secretName=w']);
+      expect(missing.status).not.toBe(0);
+      expect(missing.stderr).toContain('needs database.credentials.values.DB_WALLET_PASSWORD');
+
+      // With an unencrypted PEM a Secret without the key must still mount: no item, no _FILE variable.
+      const deployment = one(helmRender([], [...CREDENTIALS, 'wallet.enabled=true', 'wallet.secretName=w', 'wallet.encrypted=false']), 'Deployment');
+      const credentials = podSpec(deployment).volumes!.find((v) => v.name === 'credentials')!;
+      expect(credentials.secret!.items!.map((i) => i.path)).toEqual(['DB_USER', 'DB_PASSWORD', 'DB_CONNECT_STRING']);
+      expect((appContainer(deployment).env ?? []).map((e) => e.name)).not.toContain('DB_WALLET_PASSWORD_FILE');
     });
   });
 

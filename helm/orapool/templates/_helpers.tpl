@@ -33,6 +33,24 @@ app.kubernetes.io/part-of: orapool
 {{- end }}
 {{- end }}
 
+{{/*
+Labels of the helm test pod. Deliberately NOT the selector labels: with them the
+pod would become an endpoint of the Service (which it would then call), count
+in the PodDisruptionBudget, and fall under the app's NetworkPolicy, whose egress
+allows only DNS and the database, so its call to the Service would be dropped.
+*/}}
+{{- define "orapool.testLabels" -}}
+helm.sh/chart: {{ include "orapool.chart" . }}
+app.kubernetes.io/name: {{ include "orapool.name" . }}-test
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: helm-test
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: orapool
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
 {{/* Selector labels: never change them after install (Deployment selectors are immutable). */}}
 {{- define "orapool.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "orapool.name" . }}

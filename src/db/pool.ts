@@ -1,9 +1,10 @@
 import oracledb from 'oracledb';
 import type { Logger } from 'winston';
 import type { Config } from '../config.js';
-import { AppError, describeError, ErrorCode } from '../errors.js';
+import { AppError, ErrorCode } from '../errors.js';
 import { backoffSeconds } from './backoff.js';
 import { connectTarget } from './connect-target.js';
+import { describeCreateFailure, type CreateFailure } from './create-failure.js';
 import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver } from './database.js';
 import { BorrowSiteCapture } from './borrow-sites.js';
 import { HoldTimeTracker } from './hold-time.js';
@@ -64,7 +65,7 @@ export class OraclePool implements Database {
   #retryTimer: NodeJS.Timeout | undefined;
   #wakeRetry: (() => void) | undefined;
   #created: Promise<void>;
-  #lastCreateError: { code?: string; message: string } | undefined;
+  #lastCreateError: CreateFailure | undefined;
   /** getConnection() calls not answered yet: the requests waiting for a connection. */
   #pending = 0;
   #resolveCreated!: () => void;
@@ -83,9 +84,15 @@ export class OraclePool implements Database {
     return this.#pool !== undefined;
   }
 
-  /** The driver code (or message) of the last failed creation attempt, until the pool exists. */
+  /**
+   * Why the pool does not exist yet, for readiness: the driver code of the
+   * last failed attempt (never its free text, which stays in the log).
+   */
   get lastCreateError(): string | undefined {
-    return this.#pool ? undefined : (this.#lastCreateError?.code ?? this.#lastCreateError?.message);
+    const failure = this.#lastCreateError;
+    if (this.#pool || !failure) return undefined;
+    const code = failure.code ?? 'an error without a code, see the pool_create_retry log';
+    return failure.stopRetrying ? `${code}, ${failure.stopRetrying}; not retrying: fix the credentials and restart` : code;
   }
 
   whenCreated(): Promise<void> {
@@ -111,6 +118,15 @@ export class OraclePool implements Database {
         return;
       }
       this.#observer.createFailed();
+      const failure = this.#lastCreateError;
+      if (failure?.stopRetrying) {
+        this.#logger.error(
+          `Database rejected the logon (${failure.code}: ${failure.stopRetrying}); not retrying, so that failed logons ` +
+            `cannot lock the account (FAILED_LOGIN_ATTEMPTS). Fix the credentials and restart; npm run check diagnoses them.`,
+          { event: 'pool_create_stopped', attempt, database: connectTarget(this.#config.db.connectString), error: failure },
+        );
+        return;
+      }
       const delay = backoffSeconds(attempt, this.#config.db.retryMaxDelaySeconds, this.#random);
       const reason = this.#lastCreateError?.code ?? this.#lastCreateError?.message ?? 'unknown error';
       this.#logger.warn(`Database unreachable (${reason}); pool creation attempt ${attempt} failed, retrying in ${delay.toFixed(1)}s`, {
@@ -142,7 +158,7 @@ export class OraclePool implements Database {
       }
       return pool;
     } catch (error) {
-      this.#lastCreateError = describeError(error);
+      this.#lastCreateError = describeCreateFailure(error, db.connectString);
       await pool?.close(0).catch(() => {});
       return undefined;
     }

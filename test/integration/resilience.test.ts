@@ -46,6 +46,24 @@ describe.skipIf(realOracle)(`resilience (${realOracle ? needsSimulatorReason : '
     expect(service.logs().filter((e) => e.event === 'pool_create_retry').length).toBeGreaterThanOrEqual(1);
   });
 
+  it('stops retrying when the database rejects the credentials, so failed logons cannot lock the account', async () => {
+    db = await startDatabase();
+    service = await startService({ ...dbEnv(db), DB_PASSWORD: 'Wr0ng-Pa55word', DB_RETRY_MAX_DELAY: '1', SHUTDOWN_DELAY_SECONDS: '0' });
+    const stopped = await service.waitForLog((e) => e.event === 'pool_create_stopped');
+    expect(stopped.level).toBe('error');
+    // With DB_RETRY_MAX_DELAY=1 a retrying service would have logged on again several times by now.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(db.sim!.stats().logonFailures).toBe(1);
+    expect(service.logs().filter((e) => e.event === 'pool_create_retry')).toHaveLength(0);
+
+    expect((await fetch(`${service.url}/livez`)).status).toBe(200);
+    const readyz = await getJson(`${service.url}/readyz`);
+    expect(readyz.status).toBe(503);
+    expect((readyz.body.reasons as string[]).join()).toMatch(/ORA-01017.*not retrying/);
+    expect((await getJson(`${service.url}/api/health`)).status).toBe(503);
+    expect(service.lines.join('\n')).not.toContain('Wr0ng-Pa55word');
+  });
+
   it('survives every session being killed mid-load: clean 503s at worst, then recovery with no leaked connections', async () => {
     db = await startDatabase({ statementLatency: 20 });
     service = await startService({ ...dbEnv(db), DB_POOL_MIN: '4', DB_POOL_MAX: '8', SHUTDOWN_DELAY_SECONDS: '0' });

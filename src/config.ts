@@ -128,9 +128,10 @@ export const configSpec = {
     desc: 'Minutes between TCP keepalive probes, so firewalls do not silently drop idle sessions. 0 disables.',
     example: '2',
   }),
-  DB_CONNECT_TIMEOUT: decimal({
+  // Whole seconds: oracledb rejects a fractional connectTimeout (NJS-007) at every pool creation.
+  DB_CONNECT_TIMEOUT: int({
     default: 10,
-    desc: 'Seconds to establish a new database session before giving up.',
+    desc: 'Whole seconds to establish a new database session before giving up.',
     example: '10',
   }),
   DB_CALL_TIMEOUT: decimal({
@@ -348,6 +349,10 @@ function crossFieldProblems(e: Record<string, unknown>): ConfigProblem[] {
   const positive = (name: VariableName, why: string) => {
     if (!(n(name) > 0)) problems.push({ variable: name, rule: `must be > 0: ${why} (got ${n(name)})` });
   };
+  // Passed to oracledb in whole milliseconds: below 1 ms it would round to 0, which means "no limit".
+  const atLeastOneMs = (name: VariableName, why: string) => {
+    if (!(n(name) >= 0.001)) problems.push({ variable: name, rule: `must be >= 0.001 (1 ms): ${why} (got ${n(name)})` });
+  };
   const ratio = (name: VariableName) => {
     if (n(name) < 0 || n(name) >= 1) problems.push({ variable: name, rule: `must be a ratio from 0 (off) to below 1 (got ${n(name)})` });
   };
@@ -362,16 +367,16 @@ function crossFieldProblems(e: Record<string, unknown>): ConfigProblem[] {
     });
   }
   // 0 means "wait forever" to oracledb: exactly the hang this service exists to prevent.
-  positive('DB_POOL_TIMEOUT', '0 would make requests wait forever');
+  atLeastOneMs('DB_POOL_TIMEOUT', '0 would make requests wait forever');
   // 0 means "unbounded" to oracledb; -1 is oracledb's default, also unbounded.
   atLeast('DB_POOL_QUEUE_MAX', 1, ' (an unbounded queue lets overload grow memory and latency without limit)');
   atLeast('DB_POOL_RECYCLE', 0);
   atLeast('DB_POOL_IDLE_TIMEOUT', 0);
   atLeast('DB_POOL_PING_INTERVAL', -1);
-  positive('DB_POOL_PING_TIMEOUT', '0 would let a checkout ping hang');
+  atLeastOneMs('DB_POOL_PING_TIMEOUT', '0 would let a checkout ping hang');
   atLeast('DB_EXPIRE_TIME', 0);
-  positive('DB_CONNECT_TIMEOUT', '0 would let a connect attempt hang');
-  positive('DB_CALL_TIMEOUT', '0 would let a health round-trip hang');
+  atLeast('DB_CONNECT_TIMEOUT', 1, ': 0 would let a connect attempt hang');
+  atLeastOneMs('DB_CALL_TIMEOUT', '0 would let a health round-trip hang');
   positive('DB_PROBE_INTERVAL', 'readiness needs a periodic probe');
   positive('DB_RETRY_MAX_DELAY', 'retries need a delay');
   atLeast('DB_SLOW_HOLD_SECONDS', 0);
@@ -379,7 +384,9 @@ function crossFieldProblems(e: Record<string, unknown>): ConfigProblem[] {
   ratio('SHED_HEAP_RATIO');
   ratio('MEMORY_HIGH_WATERMARK');
   ratio('MEMORY_LOW_WATERMARK');
-  if (n('MEMORY_HIGH_WATERMARK') > 0 && n('MEMORY_LOW_WATERMARK') >= n('MEMORY_HIGH_WATERMARK')) {
+  // Compared only when both are valid ratios: one line per variable, not a second one about the same mistake.
+  const badWatermark = problems.some((p) => p.variable === 'MEMORY_HIGH_WATERMARK' || p.variable === 'MEMORY_LOW_WATERMARK');
+  if (!badWatermark && n('MEMORY_HIGH_WATERMARK') > 0 && n('MEMORY_LOW_WATERMARK') >= n('MEMORY_HIGH_WATERMARK')) {
     problems.push({ variable: 'MEMORY_LOW_WATERMARK', rule: 'must be below MEMORY_HIGH_WATERMARK so readiness can recover' });
   }
   atLeast('SHUTDOWN_DELAY_SECONDS', 0);

@@ -204,9 +204,17 @@ describe('loadConfig validation', () => {
     ['DB_POOL_TIMEOUT is 0 (wait forever to oracledb)', { DB_POOL_TIMEOUT: '0' }, 'DB_POOL_TIMEOUT'],
     ['DB_POOL_TIMEOUT is not a number', { DB_POOL_TIMEOUT: 'soon' }, 'DB_POOL_TIMEOUT'],
     ['DB_CALL_TIMEOUT is 0', { DB_CALL_TIMEOUT: '0' }, 'DB_CALL_TIMEOUT'],
+    // Below 1 ms the driver's milliseconds round to 0: "no limit" again.
+    ['DB_POOL_TIMEOUT rounds to 0 ms', { DB_POOL_TIMEOUT: '0.0004' }, 'DB_POOL_TIMEOUT'],
+    ['DB_POOL_PING_TIMEOUT rounds to 0 ms', { DB_POOL_PING_TIMEOUT: '0.0004' }, 'DB_POOL_PING_TIMEOUT'],
+    ['DB_CALL_TIMEOUT rounds to 0 ms', { DB_CALL_TIMEOUT: '0.0004' }, 'DB_CALL_TIMEOUT'],
+    // oracledb takes whole seconds here and would refuse every pool creation (NJS-007).
+    ['DB_CONNECT_TIMEOUT is a fraction', { DB_CONNECT_TIMEOUT: '1.5' }, 'DB_CONNECT_TIMEOUT'],
+    ['DB_CONNECT_TIMEOUT is 0', { DB_CONNECT_TIMEOUT: '0' }, 'DB_CONNECT_TIMEOUT'],
     ['the low memory watermark equals the high one', { MEMORY_HIGH_WATERMARK: '0.8', MEMORY_LOW_WATERMARK: '0.8' }, 'MEMORY_LOW_WATERMARK'],
     ['the low memory watermark is above the high one', { MEMORY_HIGH_WATERMARK: '0.7', MEMORY_LOW_WATERMARK: '0.8' }, 'MEMORY_LOW_WATERMARK'],
     ['a watermark is not a ratio', { MEMORY_HIGH_WATERMARK: '1.5' }, 'MEMORY_HIGH_WATERMARK'],
+    ['the low watermark is not a ratio (one problem, not two)', { MEMORY_LOW_WATERMARK: '1.5' }, 'MEMORY_LOW_WATERMARK'],
     ['shutdown delay + drain exceed MAX_SHUTDOWN_SECONDS', { SHUTDOWN_DELAY_SECONDS: '30', SHUTDOWN_DRAIN_SECONDS: '91' }, 'SHUTDOWN_DRAIN_SECONDS'],
     ['LOG_LEVEL is not one of the choices', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     ['PORT is not a number', { PORT: 'http' }, 'PORT'],

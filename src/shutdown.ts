@@ -14,6 +14,7 @@ export interface ShutdownDeps {
   drainSeconds: number;
   exit: (code: number) => void;
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -26,12 +27,14 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * 3. stop accepting connections, close idle keep-alive sockets, let
  *    in-flight requests finish (bounded by SHUTDOWN_DRAIN_SECONDS);
  * 4. close the pool so every session logs off (the database frees its
- *    processes at once instead of after a dead-connection timeout);
+ *    processes at once instead of after a dead-connection timeout), within
+ *    what is left of SHUTDOWN_DRAIN_SECONDS;
  * 5. exit 0.
  * A second signal exits at once with 130: the operator means it.
  */
 export function createShutdown(deps: ShutdownDeps): (signal: string) => Promise<void> {
   const sleep = deps.sleep ?? defaultSleep;
+  const now = deps.now ?? Date.now;
   let started = false;
   return async (signal: string) => {
     if (started) {
@@ -50,6 +53,7 @@ export function createShutdown(deps: ShutdownDeps): (signal: string) => Promise<
     deps.markShuttingDown();
     await sleep(deps.delaySeconds * 1000);
 
+    const drainStart = now();
     const closed = new Promise<void>((resolve) => deps.server.close(() => resolve()));
     deps.server.closeIdleConnections();
     // Sockets that are mid-request close after their response (Connection: close);
@@ -62,9 +66,12 @@ export function createShutdown(deps: ShutdownDeps): (signal: string) => Promise<
     deps.stopBackground();
     let code = 0;
     try {
-      // The HTTP drain above already waited for handlers; give the pool a short
-      // window of its own for any borrower still finishing.
-      await deps.closePool(Math.max(1, Math.min(deps.drainSeconds, 5)));
+      // One budget for both drains, so delay + drain (+ about 1 s) bounds the
+      // whole shutdown: the pool gets what the HTTP drain left over (handlers
+      // are done by then; the probe may still hold a connection), and a single
+      // second when the HTTP drain used it all and cut sockets mid-request.
+      const left = deps.drainSeconds - (now() - drainStart) / 1000;
+      await deps.closePool(drained ? Math.max(1, Math.floor(left)) : 1);
     } catch (error) {
       code = 1;
       deps.logger.error('Closing the pool failed', { event: 'pool_close_failed', error: String((error as Error).message) });

@@ -79,6 +79,8 @@ async function setup(overrides: Partial<ShutdownDeps> = {}) {
       events.push(`sleep(${ms})`);
       return ms === drainSeconds * 1000 ? drainWindow.promise : Promise.resolve();
     },
+    // A still clock: the HTTP drain takes no time, so the pool gets the whole drain budget.
+    now: () => 0,
     ...overrides,
   };
   const shutdown = createShutdown(deps);
@@ -95,7 +97,7 @@ describe('createShutdown', () => {
       'sleep(5000)',
       'serverClosed',
       'stopBackground',
-      'closePool(5)',
+      'closePool(15)',
       'exit(0)',
     ]);
     expect(h.exits).toEqual([0]);
@@ -111,7 +113,7 @@ describe('createShutdown', () => {
     await ticks();
     expect(h.events).toContain('markShuttingDown');
     expect(h.events).not.toContain('serverClosed');
-    expect(h.events).not.toContain('closePool(5)');
+    expect(h.events.some((e) => e.startsWith('closePool'))).toBe(false);
     expect(h.exits).toEqual([]);
 
     h.release.resolve();
@@ -122,8 +124,8 @@ describe('createShutdown', () => {
     expect(h.exits).toEqual([0]);
     const order = (e: string) => h.events.indexOf(e);
     expect(order('slowResponseSent')).toBeLessThan(order('serverClosed'));
-    expect(order('serverClosed')).toBeLessThan(order('closePool(5)'));
-    expect(order('closePool(5)')).toBeLessThan(order('exit(0)'));
+    expect(order('serverClosed')).toBeLessThan(order('closePool(15)'));
+    expect(order('closePool(15)')).toBeLessThan(order('exit(0)'));
   });
 
   it('stops accepting new connections once the delay is over', async () => {
@@ -148,6 +150,20 @@ describe('createShutdown', () => {
     expect(h.exits).toEqual([0]);
   });
 
+  it('gives the pool what the HTTP drain left of SHUTDOWN_DRAIN_SECONDS, so delay + drain bounds the shutdown', async () => {
+    let clock = 0;
+    const h = await setup({ now: () => clock });
+    const inFlight = fetch(`${h.server.url}/slow`);
+    await h.received.promise;
+    const done = h.shutdown('SIGTERM');
+    await ticks();
+    clock = 6_500; // the slow request took 6.5 s of the 15 s drain
+    h.release.resolve();
+    expect((await inFlight).status).toBe(200);
+    await done;
+    expect(h.events).toContain('closePool(8)');
+  });
+
   it('exits at once with 130 on a second signal during the drain', async () => {
     const h = await setup();
     const inFlight = fetch(`${h.server.url}/slow`).catch(() => undefined);
@@ -158,7 +174,7 @@ describe('createShutdown', () => {
 
     await h.shutdown('SIGINT');
     expect(h.exits).toEqual([130]);
-    expect(h.events).not.toContain('closePool(5)');
+    expect(h.events.some((e) => e.startsWith('closePool'))).toBe(false);
     await h.log.flush();
     expect(h.log.events('shutdown_forced')).toHaveLength(1);
 
@@ -195,13 +211,13 @@ describe('createShutdown', () => {
     await done;
     expect(await inFlight).toBe('connection cut');
     expect(h.exits).toEqual([0]);
-    expect(h.events).toContain('closePool(5)');
+    expect(h.events).toContain('closePool(1)');
     await h.log.flush();
     expect(h.log.events('shutdown_drain_timeout')).toHaveLength(1);
     h.release.resolve();
   });
 
-  it('gives the pool a drain window of its own between 1 and 5 seconds', async () => {
+  it('gives the pool the drain budget left (all of it when the HTTP drain took no time), at least 1 second', async () => {
     const seen: number[] = [];
     for (const drainSeconds of [0, 3, 60]) {
       const h = await setup({
@@ -213,7 +229,7 @@ describe('createShutdown', () => {
       });
       await h.shutdown('SIGTERM');
     }
-    expect(seen).toEqual([1, 3, 5]);
+    expect(seen).toEqual([1, 3, 60]);
   });
 
   it('logs the start and the completion of the shutdown with the signal', async () => {

@@ -19,6 +19,9 @@ export interface AdmissionOptions {
   now?: () => number;
 }
 
+/** Shedding counts as over after this long without a shed request. */
+const QUIET_MS = 1000;
+
 export type AdmissionDecision = { admit: true } | { admit: false; reason: ShedReason; retryAfterSeconds: number };
 
 /**
@@ -35,6 +38,7 @@ export class Admission {
   readonly #now: () => number;
   readonly #shed: Counter<'reason'>;
   #shedding: { since: number; last: number; count: number; reason: ShedReason } | undefined;
+  #quietTimer: NodeJS.Timeout | undefined;
 
   constructor(options: AdmissionOptions) {
     this.#options = options;
@@ -100,13 +104,30 @@ export class Admission {
       }
       this.#shedding.count += 1;
       this.#shedding.last = now;
-    } else if (this.#shedding && now - this.#shedding.last >= 1000) {
-      this.#options.logger.info(`Load shedding stopped after ${this.#shedding.count} requests`, {
-        event: 'shedding_stopped',
-        shed: this.#shedding.count,
-        durationSeconds: (now - this.#shedding.since) / 1000,
-      });
-      this.#shedding = undefined;
+      // Traffic may stop altogether after an overload; the episode must still end in the log.
+      this.#quietTimer ??= setTimeout(() => this.#endIfQuiet(), QUIET_MS).unref();
+    } else {
+      this.#endIfQuiet();
     }
+  }
+
+  /** Shedding ends once no request was shed for QUIET_MS, noticed by the next admit or the quiet timer. */
+  #endIfQuiet(): void {
+    clearTimeout(this.#quietTimer);
+    this.#quietTimer = undefined;
+    const episode = this.#shedding;
+    if (!episode) return;
+    const now = this.#now();
+    const quietFor = now - episode.last;
+    if (quietFor < QUIET_MS) {
+      this.#quietTimer = setTimeout(() => this.#endIfQuiet(), QUIET_MS - quietFor).unref();
+      return;
+    }
+    this.#options.logger.info(`Load shedding stopped after ${episode.count} requests`, {
+      event: 'shedding_stopped',
+      shed: episode.count,
+      durationSeconds: (now - episode.since) / 1000,
+    });
+    this.#shedding = undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PoolFigures } from '../../../src/db/database.js';
 import { Admission } from '../../../src/http/admission.js';
 import { defaultFigures } from '../support/fake-database.js';
@@ -198,6 +198,28 @@ describe('Admission shedding log', () => {
     sut.decide();
     await log.flush();
     expect(log.events('shedding_stopped')).toHaveLength(1);
+  });
+
+  it('reports the end of shedding even when no request follows it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { sut, knobs, log, overload } = setup();
+      overload();
+      sut.decide();
+      knobs.now += 400;
+      sut.decide(); // shed again: the quiet second starts over
+      await vi.advanceTimersByTimeAsync(1000);
+      knobs.now += 999;
+      await vi.advanceTimersByTimeAsync(1000);
+      await log.flush();
+      expect(log.events('shedding_stopped')).toHaveLength(0);
+      knobs.now += 1;
+      await vi.advanceTimersByTimeAsync(1000);
+      await log.flush();
+      expect(log.events('shedding_stopped')).toEqual([expect.objectContaining({ shed: 2, durationSeconds: 1.4 })]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('treats sheds separated by short admits as one episode', async () => {

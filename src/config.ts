@@ -154,6 +154,14 @@ export const configSpec = {
     desc: 'A connection held longer than this is logged once (route, request id, borrow site) and counted. 0 disables.',
     example: '10',
   }),
+  DB_BORROW_SITES: str({
+    choices: ['after-slow-hold', 'always'],
+    default: 'after-slow-hold',
+    desc:
+      'When the slow-hold log names the code that borrowed. after-slow-hold: record stacks for ten minutes after a slow hold, ' +
+      'so the next one names it (free in the steady state). always: every borrow, so even the first one does (about a tenth of peak throughput).',
+    example: 'always',
+  }),
 
   ADMISSION_CONTROL: bool({
     default: true,
@@ -271,6 +279,7 @@ export interface Config {
     readonly pingIntervalSeconds: number;
     readonly pingTimeoutSeconds: number;
     readonly slowHoldSeconds: number;
+    readonly borrowSites: 'after-slow-hold' | 'always';
   };
   readonly admission: {
     readonly enabled: boolean;
@@ -472,6 +481,7 @@ export function loadConfig(env: Environment, readFile: ReadFile = readUtf8): Con
       pingIntervalSeconds: c.DB_POOL_PING_INTERVAL,
       pingTimeoutSeconds: c.DB_POOL_PING_TIMEOUT,
       slowHoldSeconds: c.DB_SLOW_HOLD_SECONDS,
+      borrowSites: cleaned.DB_BORROW_SITES as 'after-slow-hold' | 'always',
     },
     admission: {
       enabled: cleaned.ADMISSION_CONTROL as boolean,

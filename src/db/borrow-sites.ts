@@ -14,15 +14,17 @@ export class BorrowSiteCapture {
   constructor(
     private readonly windowMs = 10 * 60_000,
     private readonly now: () => number = Date.now,
+    /** DB_BORROW_SITES=always: every borrow, so the first slow hold names its borrower too. */
+    private readonly always = false,
   ) {}
 
   get active(): boolean {
-    return this.now() < this.#until;
+    return this.always || this.now() < this.#until;
   }
 
   /** The borrow site if stacks are being recorded now. Call before the first await. */
   capture(): Error | undefined {
-    return this.now() < this.#until ? new Error('borrowed here') : undefined;
+    return this.active ? new Error('borrowed here') : undefined;
   }
 
   /** A slow hold was seen: record stacks for the next windowMs. */

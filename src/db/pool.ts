@@ -59,7 +59,7 @@ export class OraclePool implements Database {
   readonly #observer: PoolObserver;
   readonly #random: () => number;
   readonly #holdTimes = new HoldTimeTracker();
-  readonly #borrowSites = new BorrowSiteCapture();
+  readonly #borrowSites: BorrowSiteCapture;
   #pool: oracledb.Pool | undefined;
   #closing = false;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -75,6 +75,7 @@ export class OraclePool implements Database {
     this.#logger = deps.logger;
     this.#observer = deps.observer;
     this.#random = deps.random ?? Math.random;
+    this.#borrowSites = new BorrowSiteCapture(undefined, undefined, deps.config.pool.borrowSites === 'always');
     this.#created = new Promise((resolve) => {
       this.#resolveCreated = resolve;
     });

@@ -23,4 +23,10 @@ describe('BorrowSiteCapture', () => {
     expect(sut.capture()).toBeUndefined();
     expect(sut.active).toBe(false);
   });
+
+  it('records every borrow with DB_BORROW_SITES=always, before any slow hold', () => {
+    const sut = new BorrowSiteCapture(60_000, () => 1_000, true);
+    expect(sut.active).toBe(true);
+    expect(sut.capture()?.stack).toContain('borrowed here');
+  });
 });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { byKind, CHART, helmRender, helmTemplate, HELM, one, ROOT, run, validateAll, type K8sObject } from './helpers.js';
+import { byKind, CHART, helmRender, helmTemplate, HELM, one, ROOT, run, validateAll, validateK8s, type K8sObject } from './helpers.js';
 import { appContainer, expectGracePeriodCovers, expectHardened, expectProbes, loadRenderedConfig, podSpec } from './k8s-assertions.js';
 
 const CREDENTIALS = ['database.credentials.values.DB_USER=orapool', 'database.credentials.values.DB_PASSWORD=pw', 'database.credentials.values.DB_CONNECT_STRING=db:1521/FREEPDB1'];
@@ -101,6 +101,16 @@ describe('helm chart', () => {
       expect(monitor.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
       const policy = one(objects, 'NetworkPolicy').spec as { podSelector: { matchLabels: Record<string, string> } };
       expect(podLabels).toMatchObject(policy.podSelector.matchLabels);
+    });
+
+    it('has Prometheus Operator objects that a broken field would fail (the validation can fail)', async () => {
+      const monitor = structuredClone(one(objects, 'ServiceMonitor'));
+      expect(await validateK8s(monitor)).toBeUndefined();
+      (monitor.spec as { endpoints: { interval: unknown }[] }).endpoints[0]!.interval = 15;
+      expect(await validateK8s(monitor)).toMatch(/interval must be string/);
+      const rule = structuredClone(one(objects, 'PrometheusRule'));
+      delete (rule.spec as { groups: { rules: { expr?: string }[] }[] }).groups[0]!.rules[0]!.expr;
+      expect(await validateK8s(rule)).toMatch(/required property expr/);
     });
 
     it('ships exactly the alert rules file as the PrometheusRule spec', () => {

@@ -90,13 +90,20 @@ export function one(objects: K8sObject[], kind: string, nameIncludes = ''): K8sO
 
 /**
  * Validate one object against the Kubernetes OpenAPI schema shipped by
- * kubernetes-models (types, required fields, enums). Prometheus Operator kinds
- * have no schema there: they get structural checks in the tests instead.
+ * kubernetes-models (types, required fields, enums), and ServiceMonitor and
+ * PrometheusRule against the Prometheus Operator's CRD schemas from
+ * @kubernetes-models/prometheus-operator. Unknown fields are not rejected.
  * Returns an error message, or undefined when valid.
  */
 export async function validateK8s(object: K8sObject): Promise<string | undefined> {
   const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion];
-  const modulePath = group ? `kubernetes-models/${group}/${version}/${object.kind}` : `kubernetes-models/${version}/${object.kind}`;
+  // The Prometheus Operator's kinds come from its CRD schemas (types and required fields).
+  const modulePath =
+    group === 'monitoring.coreos.com'
+      ? `@kubernetes-models/prometheus-operator/${group}/${version}/${object.kind}`
+      : group
+        ? `kubernetes-models/${group}/${version}/${object.kind}`
+        : `kubernetes-models/${version}/${object.kind}`;
   let Model: new (data: unknown) => { validate(): void };
   try {
     const module = (await import(modulePath)) as Record<string, new (data: unknown) => { validate(): void }>;
@@ -112,12 +119,9 @@ export async function validateK8s(object: K8sObject): Promise<string | undefined
   }
 }
 
-export const OPERATOR_KINDS = new Set(['ServiceMonitor', 'PrometheusRule']);
-
 export async function validateAll(objects: K8sObject[]): Promise<string[]> {
   const problems: string[] = [];
   for (const object of objects) {
-    if (OPERATOR_KINDS.has(object.kind)) continue;
     const problem = await validateK8s(object);
     if (problem) problems.push(problem);
   }

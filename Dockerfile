@@ -9,8 +9,9 @@
 #
 # The base image is a build argument so machines without registry access can build on a
 # stand-in (test/deploy/image.test.ts does). Pinned for reproducible builds; the code also
-# runs on Node 20, the project's minimum (package.json engines).
-ARG NODE_IMAGE=node:24.11.1-bookworm-slim
+# runs on Node 20, the project's minimum (package.json engines). Node 26 'Lithium' became the
+# active LTS on 2026-10-28 (26.13.0; supported to April 2029); Debian trixie is the current stable.
+ARG NODE_IMAGE=node:26.13.0-trixie-slim
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app

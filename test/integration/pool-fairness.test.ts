@@ -1,0 +1,79 @@
+/**
+ * The WAIT queue is first come, first served: OraclePool over the real
+ * oracledb thin pool and real TCP (the simulator, or a real Oracle when
+ * ORACLE_TEST_* is set). Needs no fault injection.
+ */
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import type { PoolObserver } from '../../src/db/database.js';
+import { OraclePool } from '../../src/db/pool.js';
+import { createLogger } from '../../src/logger.js';
+import { dbEnv, startDatabase, type DatabaseTarget } from '../support/database-target.js';
+
+const quietObserver: PoolObserver = {
+  connectionRequested: () => {},
+  acquired: () => {},
+  acquireFailed: () => {},
+  released: () => {},
+  slowHold: () => {},
+  createFailed: () => {},
+};
+
+async function startPool(db: DatabaseTarget): Promise<OraclePool> {
+  const config = loadConfig({ ...dbEnv(db), DB_POOL_MIN: '1', DB_POOL_MAX: '1', LOG_LEVEL: 'error', LOG_FORMAT: 'json' }, () => {
+    throw new Error('no files');
+  });
+  const logger = createLogger(config, new Writable({ write: (_chunk, _encoding, done) => done() }));
+  const pool = new OraclePool({ config, logger, observer: quietObserver });
+  pool.start();
+  await pool.whenCreated();
+  return pool;
+}
+
+const until = async (what: string, condition: () => boolean) => {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!condition()) throw new Error(`timed out waiting for ${what}`);
+};
+
+describe('pool fairness', () => {
+  let db: DatabaseTarget | undefined;
+  let pool: OraclePool | undefined;
+  afterEach(async () => {
+    await pool?.close(1);
+    await db?.close();
+  });
+
+  it('hands a returned connection to the request queued first, not to one arriving as it comes back', async () => {
+    db = await startDatabase();
+    pool = await startPool(db);
+    const order: string[] = [];
+    let newcomer: Promise<void> | undefined;
+    let releaseHolder!: () => void;
+    const holderMayReturn = new Promise<void>((resolve) => (releaseHolder = resolve));
+
+    const holder = pool.withConnection(async () => {
+      await holderMayReturn;
+      // Arrives in the event-loop turn in which the holder's connection comes
+      // back (before the driver's setImmediate wakes its queue): the moment a
+      // newcomer used to take the connection ahead of the queued request.
+      setImmediate(() => {
+        newcomer = pool!.withConnection(async () => {
+          order.push('newcomer');
+        });
+      });
+    });
+    await until('the holder to have the only connection', () => pool!.figures().inUse === 1);
+    const queued = pool.withConnection(async () => {
+      order.push('queued first');
+    });
+    await until('a request to wait in the queue', () => pool!.figures().waiting === 1);
+
+    releaseHolder();
+    await holder;
+    await queued;
+    await until('the newcomer to start', () => newcomer !== undefined);
+    await newcomer;
+    expect(order).toEqual(['queued first', 'newcomer']);
+  });
+});

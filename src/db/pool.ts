@@ -5,6 +5,7 @@ import { AppError, ErrorCode } from '../errors.js';
 import { backoffSeconds } from './backoff.js';
 import { connectTarget } from './connect-target.js';
 import { describeCreateFailure, type CreateFailure } from './create-failure.js';
+import { arrivalStep, driverQueue, waitForHandoff } from './fair-queue.js';
 import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver } from './database.js';
 import { BorrowSiteCapture } from './borrow-sites.js';
 import { HoldTimeTracker } from './hold-time.js';
@@ -33,33 +34,6 @@ function queueFullError(queueMax: number): Error {
   } finally {
     Error.stackTraceLimit = limit;
   }
-}
-
-/** The driver's queue state (lib/pool.js, 26.0.0 pinned); absent fields disable the fairness gate. */
-interface PoolQueueInternals {
-  _pendingRequestQueue?: { size: number };
-  _connectionsOut?: number;
-}
-
-/**
- * FIFO for the WAIT queue. When a connection comes back, oracledb frees its
- * slot at once but wakes its queue only on the next setImmediate. A request
- * that arrives in between (the same event-loop turn, which under load is
- * most turns) sees a free slot and takes it ahead of everyone queued: under
- * sustained load about one request in six skipped the queue and the queued
- * ones waited longer for it, a bimodal latency with a fat p95. So while
- * anyone is queued, a newcomer lets the driver's handoff run first, then
- * queues behind them.
- */
-function wouldJumpQueue(pool: oracledb.Pool): boolean {
-  const internals = pool as unknown as PoolQueueInternals;
-  const queued = internals._pendingRequestQueue?.size ?? 0;
-  return queued > 0 && (internals._connectionsOut ?? pool.poolMax) < pool.poolMax;
-}
-
-async function waitForHandoff(pool: oracledb.Pool): Promise<void> {
-  // Bounded: after a few turns, go ahead rather than wait on an assumption about the driver.
-  for (let turn = 0; turn < 3 && wouldJumpQueue(pool); turn++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 export interface OraclePoolDeps {
@@ -95,6 +69,8 @@ export class OraclePool implements Database {
   #lastCreateError: CreateFailure | undefined;
   /** getConnection() calls not answered yet: the requests waiting for a connection. */
   #pending = 0;
+  /** Of those, the ones letting the driver hand a returned connection to its queue first (fair-queue.ts). */
+  #waitingForHandoff = 0;
   #resolveCreated!: () => void;
 
   constructor(deps: OraclePoolDeps) {
@@ -246,13 +222,23 @@ export class OraclePool implements Database {
 
   async #getConnection(pool: oracledb.Pool): Promise<RawConnection> {
     const { max, queueMax } = this.#config.pool;
-    // The driver's own rule (lib/pool.js): past poolMax, a request queues
-    // unless queueMax are already waiting. Checking it here first answers an
-    // overload flood without building the driver's NJS-076 error each time.
-    if (pool.connectionsInUse >= max && this.#pending >= queueMax) throw queueFullError(queueMax);
+    // Answering a full queue here, before the driver, spares an overload
+    // flood the driver's NJS-076 error (a stack trace each).
+    const queue = driverQueue(pool);
+    const step = queue ? arrivalStep(queue, queueMax, this.#waitingForHandoff) : 'go';
+    if (step === 'full') throw queueFullError(queueMax);
+    // Without the driver's internals: its own rule, counted by us (past poolMax, queueMax waiting).
+    if (!queue && pool.connectionsInUse >= max && this.#pending >= queueMax) throw queueFullError(queueMax);
     this.#pending += 1;
     try {
-      if (wouldJumpQueue(pool)) await waitForHandoff(pool);
+      if (step === 'after-handoff') {
+        this.#waitingForHandoff += 1;
+        try {
+          await waitForHandoff(pool);
+        } finally {
+          this.#waitingForHandoff -= 1;
+        }
+      }
       return asRawConnection(await pool.getConnection());
     } finally {
       this.#pending -= 1;

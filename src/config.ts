@@ -442,9 +442,7 @@ export function loadConfig(env: Environment, readFile: ReadFile = readUtf8): Con
   const invalid = new Set(problems.map((p) => p.variable));
   // Cross-field rules only make sense over values that parsed.
   for (const problem of crossFieldProblems(cleaned)) {
-    if (!invalid.has(problem.variable) && !problem.rule.includes('NaN') && !problem.rule.includes('undefined')) {
-      problems.push(problem);
-    }
+    if (!invalid.has(problem.variable)) problems.push(problem);
   }
   if (problems.length > 0) throw new ConfigError(problems);
 

@@ -50,13 +50,18 @@ export class AppError extends Error {
    * stack is never read: a 503 is a decision, not a bug.
    */
   static fast(...args: ConstructorParameters<typeof AppError>): AppError {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      return new AppError(...args);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
+    return withoutStack(() => new AppError(...args));
+  }
+}
+
+/** Make an error without capturing a stack trace (for errors made at overload rates and never debugged). */
+export function withoutStack<T>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 
@@ -123,10 +128,11 @@ export function acquireFailureCause(error: unknown): AcquireFailureCause {
  * the caller can retry and another replica may do better; a 500 would page
  * someone for what is load or an outage, not a bug.
  */
-export function toAppError(error: unknown, retryAfterSeconds: number): AppError {
+export function toAppError(error: unknown, retryAfterSeconds: number | (() => number)): AppError {
   if (error instanceof AppError) return error;
   const code = driverCode(error);
-  if (code !== undefined) return databaseAppError(code, retryAfterSeconds, error);
+  // Computed only for driver errors: shed requests (already AppErrors) skip reading the pool.
+  if (code !== undefined) return databaseAppError(code, typeof retryAfterSeconds === 'function' ? retryAfterSeconds() : retryAfterSeconds, error);
   return new AppError(ErrorCode.INTERNAL, 500, error instanceof Error ? error.message : String(error), undefined, { cause: error });
 }
 

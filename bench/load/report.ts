@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { judgeTargets, type TargetVerdict } from './targets.js';
 import type { QueueingBound } from './scenarios.js';
-import type { LoadRunResult } from './tally.js';
+import { shedTotal, type LoadRunResult } from './tally.js';
 import type { BenchResults, OverloadResult, ScenarioResult } from './types.js';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
@@ -11,7 +11,6 @@ const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFix
 const orDash = (v: number | null | undefined, f: (v: number) => string) => (v === null || v === undefined ? '-' : f(v));
 
 // Cells both tables (scenarios, overload) share, so a run reads the same in either.
-const shedTotal = (m: LoadRunResult) => m.shed.OVERLOADED + m.shed.POOL_QUEUE_FULL + m.shed.POOL_QUEUE_TIMEOUT;
 /** Throughput, bound, achieved/bound, then 2xx p50 / p95 / p99. */
 const throughputCells = (m: LoadRunResult, bound: QueueingBound, achievedToBound: number | null) => [
   m.throughput.toFixed(0),

@@ -5,12 +5,13 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { freePort, projectRoot, startService, startSimulatorProcess, type ServiceProcess, type SimulatorProcess } from '../../test/support/processes.js';
+import { freePort, projectRoot, startService, startSimulatorProcess, tsxBin, type ServiceProcess, type SimulatorProcess } from '../../test/support/processes.js';
 import { ensureAb, hasAb, runAb } from './ab.js';
 import { drive, type DriveResult } from './drive.js';
 import { drivePolite, histogramDelta, histogramQuantileMs, parseHistogram, type HistogramSnapshot } from './polite.js';
 import { describeMachine, loadAverage, waitForQuietMachine } from './machine.js';
 import { afterConfig, beforeConfig, poolConfigs, queueingBound, serviceEnv, type PoolConfig, type PoolConfigName } from './scenarios.js';
+import { shedTotal } from './tally.js';
 import type { AbScenarioResult, BenchResults, OverheadResult, OverloadResult, ScenarioResult } from './types.js';
 
 export interface LoadBenchOptions {
@@ -43,7 +44,6 @@ export interface LoadBenchOptions {
 }
 
 const bareServerPath = fileURLToPath(new URL('./bare-server.ts', import.meta.url));
-const tsxBin = `${projectRoot}node_modules/.bin/tsx`;
 
 /** Poll /readyz until the pool exists and a probe round-trip succeeded. */
 async function waitReady(url: string, describe: () => string, timeoutMs = 30_000): Promise<void> {
@@ -231,7 +231,7 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
         log(
           `${scenario.name}: success ${(m.successRate * 100).toFixed(1)}%, ${m.throughput} ok/s` +
             (bound.expectedThroughput ? ` (bound ${bound.expectedThroughput}/s)` : '') +
-            `, p95 ${m.latencyMs.ok.p95} ms, 503s ${Object.values(m.shed).reduce((a, b) => a + b, 0)}, timeouts ${m.timeouts}`,
+            `, p95 ${m.latencyMs.ok.p95} ms, 503s ${shedTotal(m)}, timeouts ${m.timeouts}`,
         );
       }
     }
@@ -286,11 +286,10 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
           };
         });
         overload.polite = polite;
-        const shedTotal = Object.values(polite.shed).reduce((a, b) => a + b, 0);
         log(
           `overload (Retry-After honoured): ${polite.throughput} ok/s` +
             (expected ? ` (bound ${expected}/s)` : '') +
-            `, ok p95 ${polite.latencyMs.ok.p95} ms, 503s ${shedTotal} (p99 ${polite.latencyMs.shed.p99} ms client, ` +
+            `, ok p95 ${polite.latencyMs.ok.p95} ms, 503s ${shedTotal(polite)} (p99 ${polite.latencyMs.shed.p99} ms client, ` +
             `${polite.service503?.p99Ms ?? '?'} ms service), without Retry-After ${polite.shedWithoutRetryAfter}, timeouts ${polite.timeouts}`,
         );
         if (o.storm) {
@@ -301,7 +300,7 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
             const storm = await withService(config, sim, (service) => load(service.url, o.users));
             overload.storm = { ...storm, achievedToBound: ratio(storm.throughput) };
             log(
-              `overload storm: ${storm.throughput} ok/s, 503s ${Object.values(storm.shed).reduce((a, b) => a + b, 0)} ` +
+              `overload storm: ${storm.throughput} ok/s, 503s ${shedTotal(storm)} ` +
                 `(p99 ${storm.latencyMs.shed.p99} ms), timeouts ${storm.timeouts}`,
             );
           }

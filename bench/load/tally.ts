@@ -9,6 +9,11 @@ import { percentiles, type Percentiles } from './stats.js';
 export const shedCodes = ['OVERLOADED', 'POOL_QUEUE_FULL', 'POOL_QUEUE_TIMEOUT'] as const;
 export type ShedCode = (typeof shedCodes)[number];
 
+/** All deliberate 503s of a run, whatever their code. */
+export function shedTotal(run: { shed: Record<ShedCode, number> }): number {
+  return shedCodes.reduce((sum, code) => sum + run.shed[code], 0);
+}
+
 /** The counting fields every load run reports (load-results.json). */
 export interface ResponseTally {
   /** Timeouts and socket errors during the warm-up, reported, not hidden. */

@@ -1,4 +1,5 @@
 // The issue's targets, judged (printed as met / not met, never asserted).
+import { shedTotal } from './tally.js';
 import type { BenchResults, ScenarioResult } from './types.js';
 
 export interface TargetVerdict {
@@ -49,17 +50,17 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
     verdicts.push({ id: 'after-1000', target: 'pool 40 at 1000 users', met: null, detail: 'not measured in this run' });
   } else {
     const m = big.measurement;
-    const shedTotal = Object.values(m.shed).reduce((a, b) => a + b, 0);
+    const shed = shedTotal(m);
     const checks: Array<[boolean, string]> = [
       [m.timeouts === 0, `${m.timeouts} timeouts`],
       [otherFivexx(m.otherCodes) === 0, `${otherFivexx(m.otherCodes)} 5xx other than deliberate 503s`],
     ];
-    if (shedTotal === 0) {
+    if (shed === 0) {
       // Nothing to judge about 503s here: say so rather than pass vacuously.
       checks.push([m.successRate === 1, m.successRate === 1 ? 'no 503s were needed: all 1000 users were queued and served' : `no 503s, but success ${pct(m.successRate)}`]);
     } else {
       checks.push(
-        [m.shedWithoutRetryAfter === 0, `${m.shedWithoutRetryAfter} of ${shedTotal} 503s without Retry-After`],
+        [m.shedWithoutRetryAfter === 0, `${m.shedWithoutRetryAfter} of ${shed} 503s without Retry-After`],
         [m.latencyMs.shed.p99 < 50, `503 p99 ${m.latencyMs.shed.p99} ms (target < 50 ms)`],
       );
     }
@@ -77,12 +78,12 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
   if (!ov || !p) {
     verdicts.push({ id: 'overload-503', target: overloadTarget, met: null, detail: ov?.skipped ? `skipped: ${ov.skipped}` : 'not measured in this run' });
   } else {
-    const shedTotal = Object.values(p.shed).reduce((a, b) => a + b, 0);
-    if (shedTotal === 0) {
+    const shed = shedTotal(p);
+    if (shed === 0) {
       verdicts.push({ id: 'overload-503', target: overloadTarget, met: null, detail: 'not exercised: no 503s in the overload scenario' });
     } else {
       const checks: Array<[boolean, string]> = [
-        [p.shedWithoutRetryAfter === 0, `${p.shedWithoutRetryAfter} of ${shedTotal} 503s without Retry-After`],
+        [p.shedWithoutRetryAfter === 0, `${p.shedWithoutRetryAfter} of ${shed} 503s without Retry-After`],
         [p.latencyMs.shed.p99 < 50, `503 p99 ${p.latencyMs.shed.p99} ms client-side (target < 50 ms; service histogram p99 ~${p.service503?.p99Ms ?? '?'} ms)`],
         [p.timeouts === 0, `${p.timeouts} timeouts`],
         [otherFivexx(p.otherCodes) === 0, `${otherFivexx(p.otherCodes)} 5xx other than deliberate 503s`],

@@ -11,15 +11,19 @@
 export class BorrowSiteCapture {
   #until = Number.NEGATIVE_INFINITY;
 
-  constructor(
-    private readonly windowMs = 10 * 60_000,
-    private readonly now: () => number = Date.now,
-    /** DB_BORROW_SITES=always: every borrow, so the first slow hold names its borrower too. */
-    private readonly always = false,
-  ) {}
+  readonly #windowMs: number;
+  readonly #now: () => number;
+  /** DB_BORROW_SITES=always: every borrow, so the first slow hold names its borrower too. */
+  readonly #always: boolean;
+
+  constructor(options: { windowMs?: number; now?: () => number; always?: boolean } = {}) {
+    this.#windowMs = options.windowMs ?? 10 * 60_000;
+    this.#now = options.now ?? Date.now;
+    this.#always = options.always ?? false;
+  }
 
   get active(): boolean {
-    return this.always || this.now() < this.#until;
+    return this.#always || this.#now() < this.#until;
   }
 
   /** The borrow site if stacks are being recorded now. Call before the first await. */
@@ -29,6 +33,6 @@ export class BorrowSiteCapture {
 
   /** A slow hold was seen: record stacks for the next windowMs. */
   slowHoldSeen(): void {
-    this.#until = this.now() + this.windowMs;
+    this.#until = this.#now() + this.#windowMs;
   }
 }

@@ -1,7 +1,7 @@
 import oracledb from 'oracledb';
 import type { Logger } from 'winston';
 import type { Config } from '../config.js';
-import { AppError, ErrorCode } from '../errors.js';
+import { AppError, ErrorCode, withoutStack } from '../errors.js';
 import { backoffSeconds } from './backoff.js';
 import { connectTarget } from './connect-target.js';
 import { describeCreateFailure, type CreateFailure } from './create-failure.js';
@@ -10,7 +10,7 @@ import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver }
 import { BorrowSiteCapture } from './borrow-sites.js';
 import { HoldTimeTracker } from './hold-time.js';
 import { poolAttributes } from './pool-attributes.js';
-import { withConnection, type RawConnection } from './with-connection.js';
+import { withConnection, type BorrowOptions, type RawConnection } from './with-connection.js';
 
 /**
  * Our view of an oracledb connection, plus abort(): cutting the socket the
@@ -27,13 +27,9 @@ function asRawConnection(conn: oracledb.Connection): RawConnection {
 
 /** The driver's NJS-076, without a stack: made at overload rates, never debugged. */
 function queueFullError(queueMax: number): Error {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return Object.assign(new Error(`NJS-076: connection request rejected. Pool queue length queueMax ${queueMax} reached`), { code: 'NJS-076' });
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+  return withoutStack(() =>
+    Object.assign(new Error(`NJS-076: connection request rejected. Pool queue length queueMax ${queueMax} reached`), { code: 'NJS-076' }),
+  );
 }
 
 export interface OraclePoolDeps {
@@ -61,6 +57,8 @@ export class OraclePool implements Database {
   readonly #random: () => number;
   readonly #holdTimes = new HoldTimeTracker();
   readonly #borrowSites: BorrowSiteCapture;
+  /** Fixed for the pool's life: built once, not per request. */
+  readonly #borrowOptions: BorrowOptions;
   #pool: oracledb.Pool | undefined;
   #closing = false;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -78,7 +76,18 @@ export class OraclePool implements Database {
     this.#logger = deps.logger;
     this.#observer = deps.observer;
     this.#random = deps.random ?? Math.random;
-    this.#borrowSites = new BorrowSiteCapture(undefined, undefined, deps.config.pool.borrowSites === 'always');
+    this.#borrowSites = new BorrowSiteCapture({ always: deps.config.pool.borrowSites === 'always' });
+    this.#borrowOptions = {
+      // Called only by withConnection() below, once the pool exists.
+      getConnection: () => this.#getConnection(this.#pool!),
+      observer: this.#observer,
+      holdTimes: this.#holdTimes,
+      logger: this.#logger,
+      outFormatArray: oracledb.OUT_FORMAT_ARRAY,
+      callTimeoutMs: Math.round(deps.config.db.callTimeoutSeconds * 1000),
+      slowHoldSeconds: deps.config.pool.slowHoldSeconds,
+      borrowSites: this.#borrowSites,
+    };
     this.#created = new Promise((resolve) => {
       this.#resolveCreated = resolve;
     });
@@ -132,13 +141,13 @@ export class OraclePool implements Database {
         return;
       }
       const delay = backoffSeconds(attempt, this.#config.db.retryMaxDelaySeconds, this.#random);
-      const reason = this.#lastCreateError?.code ?? this.#lastCreateError?.message ?? 'unknown error';
+      const reason = failure?.code ?? failure?.message ?? 'unknown error';
       this.#logger.warn(`Database unreachable (${reason}); pool creation attempt ${attempt} failed, retrying in ${delay.toFixed(1)}s`, {
         event: 'pool_create_retry',
         attempt,
         retryInSeconds: Number(delay.toFixed(2)),
         database: connectTarget(this.#config.db.connectString),
-        error: this.#lastCreateError,
+        error: failure,
       });
       await new Promise<void>((resolve) => {
         this.#wakeRetry = resolve;
@@ -204,20 +213,7 @@ export class OraclePool implements Database {
         new AppError(ErrorCode.DATABASE_UNAVAILABLE, 503, 'database pool is not initialized yet', Math.ceil(this.#config.db.retryMaxDelaySeconds / 2)),
       );
     }
-    return withConnection(
-      {
-        getConnection: () => this.#getConnection(pool),
-        observer: this.#observer,
-        holdTimes: this.#holdTimes,
-        logger: this.#logger,
-        outFormatArray: oracledb.OUT_FORMAT_ARRAY,
-        callTimeoutMs: Math.round(this.#config.db.callTimeoutSeconds * 1000),
-        slowHoldSeconds: this.#config.pool.slowHoldSeconds,
-        borrowSites: this.#borrowSites,
-      },
-      fn,
-      context,
-    );
+    return withConnection(this.#borrowOptions, fn, context);
   }
 
   async #getConnection(pool: oracledb.Pool): Promise<RawConnection> {

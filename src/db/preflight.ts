@@ -1,6 +1,6 @@
 import oracledb from 'oracledb';
 import type { Config } from '../config.js';
-import { driverCode } from '../errors.js';
+import { describeError, driverCode } from '../errors.js';
 import { poolAttributes } from './pool-attributes.js';
 
 export interface CheckResult {
@@ -45,7 +45,7 @@ export function hintFor(error: unknown, config: Config): string {
   }
 }
 
-const firstLine = (error: unknown): string => (error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error));
+const firstLine = (error: unknown): string => describeError(error).message;
 
 /**
  * The team's pre-deployment validation script, against the configured

@@ -38,8 +38,8 @@ export interface BorrowOptions {
   callTimeoutMs: number;
   /** 0 disables slow-hold detection. */
   slowHoldSeconds: number;
-  /** When to record borrow sites; without it every borrow records one (tests, tools). */
-  borrowSites?: BorrowSiteCapture;
+  /** When to record borrow sites (DB_BORROW_SITES): the slow-hold log names the borrower from them. */
+  borrowSites: BorrowSiteCapture;
 }
 
 const seconds = (startNs: bigint) => Number(process.hrtime.bigint() - startNs) / 1e9;
@@ -61,7 +61,7 @@ export async function withConnection<T>(
   // microtask queue, not the caller who borrowed. V8 formats the frames only
   // when .stack is read, which happens only if the slow-hold warning fires.
   const borrowSite =
-    options.slowHoldSeconds > 0 ? (options.borrowSites ? options.borrowSites.capture() : new Error('borrowed here')) : undefined;
+    options.slowHoldSeconds > 0 ? options.borrowSites.capture() : undefined;
   observer.connectionRequested();
   const acquireStart = process.hrtime.bigint();
   let raw: RawConnection;
@@ -80,7 +80,7 @@ export async function withConnection<T>(
     options.slowHoldSeconds > 0
       ? setTimeout(() => {
           observer.slowHold();
-          options.borrowSites?.slowHoldSeen();
+          options.borrowSites.slowHoldSeen();
           options.logger.warn('Connection held longer than DB_SLOW_HOLD_SECONDS', {
             event: 'slow_hold',
             thresholdSeconds: options.slowHoldSeconds,

@@ -105,24 +105,27 @@ export class Admission {
       this.#shedding.count += 1;
       this.#shedding.last = now;
       // Traffic may stop altogether after an overload; the episode must still end in the log.
-      this.#quietTimer ??= setTimeout(() => this.#endIfQuiet(), QUIET_MS).unref();
-    } else {
-      this.#endIfQuiet();
+      this.#quietTimer ??= setTimeout(() => this.#onQuietTimer(), QUIET_MS).unref();
+    } else if (this.#shedding && now - this.#shedding.last >= QUIET_MS) {
+      this.#endShedding(now);
     }
   }
 
-  /** Shedding ends once no request was shed for QUIET_MS, noticed by the next admit or the quiet timer. */
-  #endIfQuiet(): void {
-    clearTimeout(this.#quietTimer);
+  /** When no request follows: end the episode once it has been quiet for QUIET_MS, else look again then. */
+  #onQuietTimer(): void {
     this.#quietTimer = undefined;
     const episode = this.#shedding;
     if (!episode) return;
     const now = this.#now();
     const quietFor = now - episode.last;
-    if (quietFor < QUIET_MS) {
-      this.#quietTimer = setTimeout(() => this.#endIfQuiet(), QUIET_MS - quietFor).unref();
-      return;
-    }
+    if (quietFor >= QUIET_MS) this.#endShedding(now);
+    else this.#quietTimer = setTimeout(() => this.#onQuietTimer(), QUIET_MS - quietFor).unref();
+  }
+
+  #endShedding(now: number): void {
+    const episode = this.#shedding!;
+    clearTimeout(this.#quietTimer);
+    this.#quietTimer = undefined;
     this.#options.logger.info(`Load shedding stopped after ${episode.count} requests`, {
       event: 'shedding_stopped',
       shed: episode.count,

@@ -41,7 +41,7 @@ export function errorHandler(logger: Logger, retryAfterSeconds: () => number): M
         }
       }
     } catch (thrown) {
-      const error = toAppError(thrown, retryAfterSeconds());
+      const error = toAppError(thrown, retryAfterSeconds);
       if (error.status >= 500 && error.code === ErrorCode.INTERNAL) {
         logger.error('Unhandled error', { event: 'unhandled_error', requestId: ctx.state.requestId, error: describeError(thrown) });
       }

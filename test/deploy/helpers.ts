@@ -65,11 +65,19 @@ export function parseManifests(text: string): K8sObject[] {
 }
 
 /** helm template with the given values files and --set pairs; the Prometheus Operator CRDs are assumed present. */
+// The same render is asked for by several tests; helm is a process start each
+// time. Results are cached per argument list (the chart does not change during
+// a run); callers parse their own copy, so no test sees another's mutations.
+const renders = new Map<string, RunResult>();
+
 export function helmTemplate(valuesFiles: string[], sets: string[] = [], extra: string[] = []): RunResult {
   const args = ['template', 'orapool', CHART, '--namespace', 'orapool'];
   for (const file of valuesFiles) args.push('-f', join(CHART, file));
   for (const set of sets) args.push('--set', set);
-  return run(HELM, [...args, ...extra]);
+  args.push(...extra);
+  const key = JSON.stringify(args);
+  if (!renders.has(key)) renders.set(key, run(HELM, args));
+  return renders.get(key)!;
 }
 
 export function helmRender(valuesFiles: string[], sets: string[] = [], extra: string[] = []): K8sObject[] {

@@ -15,7 +15,12 @@ const overlays = [
   { name: 'prod', poolMax: 40, replicas: 4 },
 ] as const;
 
-const render = (overlay: string) => parseManifests(runOk(KUBECTL, ['kustomize', join(ROOT, 'k8s', 'overlays', overlay)]));
+// Each overlay is built once per file (kubectl is a process start each time); parsed anew per call.
+const built = new Map<string, string>();
+const render = (overlay: string) => {
+  if (!built.has(overlay)) built.set(overlay, runOk(KUBECTL, ['kustomize', join(ROOT, 'k8s', 'overlays', overlay)]));
+  return parseManifests(built.get(overlay)!);
+};
 
 describe('kustomize overlays', () => {
   describe.each(overlays)('$name', (overlay) => {

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import type { PoolObserver } from '../../src/db/database.js';
 import { OraclePool } from '../../src/db/pool.js';
 import { createLogger } from '../../src/logger.js';
-import { dbEnv, startDatabase, type DatabaseTarget } from '../support/database-target.js';
+import { dbEnv, startDatabase, waitFor, type DatabaseTarget } from '../support/database-target.js';
 
 const quietObserver: PoolObserver = {
   connectionRequested: () => {},
@@ -30,11 +30,6 @@ async function startPool(db: DatabaseTarget): Promise<OraclePool> {
   await pool.whenCreated();
   return pool;
 }
-
-const until = async (what: string, condition: () => boolean) => {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-};
 
 describe('pool fairness', () => {
   let db: DatabaseTarget | undefined;
@@ -63,16 +58,16 @@ describe('pool fairness', () => {
         });
       });
     });
-    await until('the holder to have the only connection', () => pool!.figures().inUse === 1);
+    await waitFor('the holder to have the only connection', () => pool!.figures().inUse === 1);
     const queued = pool.withConnection(async () => {
       order.push('queued first');
     });
-    await until('a request to wait in the queue', () => pool!.figures().waiting === 1);
+    await waitFor('a request to wait in the queue', () => pool!.figures().waiting === 1);
 
     releaseHolder();
     await holder;
     await queued;
-    await until('the newcomer to start', () => newcomer !== undefined);
+    await waitFor('the newcomer to start', () => newcomer !== undefined);
     await newcomer;
     expect(order).toEqual(['queued first', 'newcomer']);
   });

@@ -49,8 +49,8 @@ function routes(sim: Simulator): Map<string, Handler> {
   ]);
 }
 
-/** A plain (req, res) handler, so tests can use it without a port. */
-export function controlHandler(sim: Simulator): http.RequestListener {
+/** The control API as a plain (req, res) handler. */
+function controlHandler(sim: Simulator): http.RequestListener {
   const table = routes(sim);
   const paths = new Set([...table.keys()].map((k) => k.split(' ')[1]));
   return (req, res) => {

@@ -163,6 +163,7 @@ describe('oracle-sim protocol', () => {
       await conn.rollback();
       await conn.execute('COMMIT');
     });
+    expect(sim.stats().errorsSent).toBe(0);
   });
 
   it('interrupts a call that exceeds callTimeout (NJS-123) and keeps the connection usable', async () => {

@@ -11,7 +11,7 @@ export interface SimulatorStats {
   logonFailures: number;
 }
 
-export function emptyStats(): SimulatorStats {
+function emptyStats(): SimulatorStats {
   return {
     sessionsOpen: 0,
     sessionsPeak: 0,

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
  * process. Each keeps its output so a failing test can show it.
  */
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
-const tsxBin = `${projectRoot}node_modules/.bin/tsx`;
+export const tsxBin = `${projectRoot}node_modules/.bin/tsx`;
 
 export interface ServiceProcess {
   url: string;

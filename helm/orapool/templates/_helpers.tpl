@@ -23,9 +23,14 @@
 
 {{/* Labels on every object. */}}
 {{- define "orapool.labels" -}}
-helm.sh/chart: {{ include "orapool.chart" . }}
 {{ include "orapool.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+{{ include "orapool.releaseLabels" . }}
+{{- end }}
+
+{{/* The labels that name no app pod: chart, manager, project, and the user's commonLabels. */}}
+{{- define "orapool.releaseLabels" -}}
+helm.sh/chart: {{ include "orapool.chart" . }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: orapool
 {{- with .Values.commonLabels }}
@@ -40,15 +45,10 @@ in the PodDisruptionBudget, and fall under the app's NetworkPolicy, whose egress
 allows only DNS and the database, so its call to the Service would be dropped.
 */}}
 {{- define "orapool.testLabels" -}}
-helm.sh/chart: {{ include "orapool.chart" . }}
 app.kubernetes.io/name: {{ include "orapool.name" . }}-test
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: helm-test
-app.kubernetes.io/managed-by: {{ .Release.Service }}
-app.kubernetes.io/part-of: orapool
-{{- with .Values.commonLabels }}
-{{ toYaml . }}
-{{- end }}
+{{ include "orapool.releaseLabels" . }}
 {{- end }}
 
 {{/* Selector labels: never change them after install (Deployment selectors are immutable). */}}

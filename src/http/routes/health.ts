@@ -47,7 +47,7 @@ export function healthRoutes(router: Router, deps: HealthDeps): void {
       const seconds = await roundTrip(deps.db, deps.readiness, { route: '/api/health', requestId: ctx.state.requestId as string });
       ctx.body = { status: 'ok', database: { reachable: true, roundTripMs: Number((seconds * 1000).toFixed(3)) }, ...base() };
     } catch (thrown) {
-      const error = toAppError(thrown, deps.admission.retryAfterSeconds());
+      const error = toAppError(thrown, () => deps.admission.retryAfterSeconds());
       if (error.code === ErrorCode.INTERNAL) throw thrown;
       setErrorHeaders(ctx, error);
       ctx.body = {

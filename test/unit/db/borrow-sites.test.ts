@@ -3,14 +3,14 @@ import { BorrowSiteCapture } from '../../../src/db/borrow-sites.js';
 
 describe('BorrowSiteCapture', () => {
   it('records no stacks in the healthy steady state', () => {
-    const sut = new BorrowSiteCapture(60_000, () => 1_000);
+    const sut = new BorrowSiteCapture({ windowMs: 60_000, now: () => 1_000 });
     expect(sut.active).toBe(false);
     expect(sut.capture()).toBeUndefined();
   });
 
   it('records stacks for the window after a slow hold, naming the borrower, then stops again', () => {
     let now = 1_000;
-    const sut = new BorrowSiteCapture(60_000, () => now);
+    const sut = new BorrowSiteCapture({ windowMs: 60_000, now: () => now });
     sut.slowHoldSeen();
     function borrowingHandler() {
       return sut.capture();
@@ -25,7 +25,7 @@ describe('BorrowSiteCapture', () => {
   });
 
   it('records every borrow with DB_BORROW_SITES=always, before any slow hold', () => {
-    const sut = new BorrowSiteCapture(60_000, () => 1_000, true);
+    const sut = new BorrowSiteCapture({ windowMs: 60_000, now: () => 1_000, always: true });
     expect(sut.active).toBe(true);
     expect(sut.capture()?.stack).toContain('borrowed here');
   });

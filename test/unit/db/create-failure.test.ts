@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeCreateFailure } from '../../../src/db/create-failure.js';
-
-const driverError = (code: string, message: string) => Object.assign(new Error(`${code}: ${message}`), { code });
+import { driverError } from '../support/fake-database.js';
 
 describe('describeCreateFailure', () => {
   it.each(['ORA-01017', 'ORA-28000', 'ORA-28001'])('stops retrying on %s: another attempt is another failed logon', (code) => {

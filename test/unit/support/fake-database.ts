@@ -33,7 +33,6 @@ export class FakeDatabase implements Database {
   gate: Promise<void> | undefined;
   readonly borrows: Array<BorrowContext | undefined> = [];
   readonly executed: string[] = [];
-  closedWith: number[] = [];
 
   get withConnectionCalls(): number {
     return this.borrows.length;
@@ -64,7 +63,5 @@ export class FakeDatabase implements Database {
     return Promise.resolve();
   }
 
-  async close(drainSeconds: number): Promise<void> {
-    this.closedWith.push(drainSeconds);
-  }
+  async close(): Promise<void> {}
 }

@@ -1,0 +1,153 @@
+/**
+ * Generates the tables of helm/orapool/README.md from the chart itself, so the
+ * chart's documentation cannot drift from what it installs:
+ *
+ *   chart-values        every documented key of values.yaml: its default and the
+ *                       `# --` comment above it (helm-docs style). Keys of the
+ *                       `config:` block, which scripts/gen-config-docs.ts writes
+ *                       from the config spec, use the plain comment it puts above each.
+ *   chart-environments  per values-<env>.yaml: pods, surge, pool size and the
+ *                       session budget the chart's guard computes.
+ *
+ *   npm run gen:chart-readme            rewrite
+ *   npm run gen:chart-readme -- --check exit 1 on drift (test/docs/chart-readme.test.ts)
+ */
+import { parse } from 'yaml';
+import { cell, readRepo, replaceBlock, runGenerator, stamp } from './doc-blocks.js';
+
+export const CHART_README = 'helm/orapool/README.md';
+export const VALUES = 'helm/orapool/values.yaml';
+export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+
+const CONFIG_START = '# --- config:start';
+const CONFIG_END = '# --- config:end';
+
+export interface ValueDoc {
+  key: string;
+  default: unknown;
+  description: string;
+}
+
+type Tree = Record<string, unknown>;
+
+function at(tree: unknown, path: string[]): unknown {
+  return path.reduce<unknown>((node, key) => (node as Tree | undefined)?.[key], tree);
+}
+
+/**
+ * The documented keys of values.yaml, in file order. A key is documented by a
+ * comment block directly above it that starts with `# --` (continuation lines
+ * are plain `#` lines), or, inside the generated config block, by any comment
+ * directly above it. Children of a documented map are not listed separately.
+ */
+export function documentedValues(text: string = readRepo(VALUES)): ValueDoc[] {
+  const tree = parse(text) as Tree;
+  const docs: ValueDoc[] = [];
+  const stack: { indent: number; key: string }[] = [];
+  let comment: string[] = [];
+  let inConfig = false;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(CONFIG_START)) inConfig = true;
+    if (line.startsWith(CONFIG_END)) inConfig = false;
+    const trimmed = line.trim();
+    if (trimmed.startsWith('#')) {
+      comment.push(trimmed.replace(/^#\s?/, ''));
+      continue;
+    }
+    const m = /^(\s*)([A-Za-z0-9_.-]+):(\s|$)/.exec(line);
+    if (!m) {
+      comment = [];
+      continue;
+    }
+    const indent = m[1]!.length;
+    while (stack.length > 0 && stack[stack.length - 1]!.indent >= indent) stack.pop();
+    stack.push({ indent, key: m[2]! });
+    const path = stack.map((s) => s.key);
+    const marker = comment.findIndex((c) => c.startsWith('-- ') || c === '--');
+    let description: string | undefined;
+    if (marker >= 0) description = comment.slice(marker).join(' ').replace(/^--\s*/, '');
+    else if (inConfig && path[0] === 'config' && path.length === 2 && comment.length > 0) description = comment.join(' ');
+    if (description !== undefined) docs.push({ key: path.join('.'), default: at(tree, path), description });
+    comment = [];
+  }
+  return docs;
+}
+
+function valuesTable(): string {
+  const rows = documentedValues().map(
+    (d) => `| \`${d.key}\` | \`${cell(JSON.stringify(d.default) ?? 'null')}\` | ${cell(d.description)} |`,
+  );
+  return [
+    stamp('scripts/gen-chart-readme.ts', 'values.yaml comments', 'npm run gen:chart-readme'),
+    '',
+    '| Key | Default | Description |',
+    '| --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+function merge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) return over;
+  if (typeof over !== 'object' || over === null || Array.isArray(over)) return over;
+  const out: Tree = { ...(base as Tree) };
+  for (const [k, v] of Object.entries(over as Tree)) out[k] = merge((base as Tree)[k], v);
+  return out;
+}
+
+export interface EnvironmentFigures {
+  env: string;
+  pods: string;
+  maxPods: number;
+  surge: number;
+  poolMin: number;
+  poolMax: number;
+  sessionsAtMost: number;
+  maxSessions: number | null;
+}
+
+/** What the chart's budget guard computes for one environment (helm/orapool/templates/_helpers.tpl does the same). */
+export function environmentFigures(env: string): EnvironmentFigures {
+  const values = merge(parse(readRepo(VALUES)), parse(readRepo(`helm/orapool/values-${env}.yaml`))) as Tree;
+  const get = (path: string) => at(values, path.split('.'));
+  const hpa = get('autoscaling.enabled') === true;
+  const maxPods = Number(hpa ? get('autoscaling.maxReplicas') : get('replicaCount'));
+  const rawSurge = get('rollout.maxSurge');
+  const surge =
+    typeof rawSurge === 'string' && rawSurge.endsWith('%') ? Math.ceil((maxPods * Number.parseFloat(rawSurge)) / 100) : Number(rawSurge);
+  const poolMax = Number(get('config.DB_POOL_MAX'));
+  return {
+    env,
+    pods: hpa ? `HPA ${String(get('autoscaling.minReplicas'))}–${maxPods}` : String(maxPods),
+    maxPods,
+    surge,
+    poolMin: Number(get('config.DB_POOL_MIN')),
+    poolMax,
+    sessionsAtMost: (maxPods + surge) * poolMax,
+    maxSessions: (get('database.maxSessions') as number | null) ?? null,
+  };
+}
+
+function environmentsTable(): string {
+  const rows = ENVIRONMENTS.map(environmentFigures).map(
+    (f) =>
+      `| ${f.env} | \`values-${f.env}.yaml\` | ${f.pods} (+${f.surge} surge) | ${f.poolMin} | ${f.poolMax} | ${f.sessionsAtMost} | ${f.maxSessions ?? 'off'} |`,
+  );
+  return [
+    stamp('scripts/gen-chart-readme.ts', 'values.yaml and values-<env>.yaml', 'npm run gen:chart-readme'),
+    '',
+    '| Environment | Values file | Pods | `DB_POOL_MIN` | `DB_POOL_MAX` | Sessions at most | `database.maxSessions` |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+export function renderChartReadme(current: string = readRepo(CHART_README)): string {
+  let text = replaceBlock(current, 'chart-environments', environmentsTable(), CHART_README);
+  text = replaceBlock(text, 'chart-values', valuesTable(), CHART_README);
+  return text;
+}
+
+export const renderAll = () => new Map([[CHART_README, renderChartReadme()]]);
+
+if (import.meta.url === `file://${process.argv[1]}`) runGenerator(renderAll, 'npm run gen:chart-readme');

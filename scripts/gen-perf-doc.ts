@@ -1,0 +1,214 @@
+/**
+ * Generates every figure of docs/performance.md from the committed benchmark
+ * results (bench/results/load-results.json, written by npm run bench:load), so
+ * the document cannot quote a number the last run did not measure. The prose
+ * around the generated blocks explains; it quotes no figures.
+ *
+ *   npm run gen:perf-doc            rewrite after a new benchmark run
+ *   npm run gen:perf-doc -- --check exit 1 on drift (test/docs/figures.test.ts)
+ *
+ * Blocks: perf-run, perf-scenarios, perf-derived, perf-overload, perf-ab, perf-overhead, perf-targets.
+ */
+import { readRepo, replaceBlock, runGenerator, stamp } from './doc-blocks.js';
+
+export const PERF_DOC = 'docs/performance.md';
+export const RESULTS = 'bench/results/load-results.json';
+
+/* The parts of load-results.json this page reads (schema orapool-load-bench/1; bench/load/types.ts has the whole). */
+interface Latency { p50: number; p95: number; p99: number; mean: number }
+interface Drive {
+  ok: number;
+  timeouts: number;
+  otherNon2xx: number;
+  shedWithoutRetryAfter: number;
+  successRate: number;
+  throughput: number;
+  responseRate: number;
+  byStatus: Record<string, number>;
+  shed: Record<string, number>;
+  latencyMs: { ok: Latency; shed?: Latency };
+  retryAfterValues?: Record<string, number>;
+}
+interface Scenario {
+  name: string;
+  config: string;
+  users: number;
+  statementLatencyMs: number;
+  poolMax: number;
+  bound: { maxThroughput: number; expectedThroughput: number; expectedLatencyMs: number };
+  achievedToBound: number | null;
+  measurement?: Drive;
+}
+export interface Results {
+  schema: string;
+  startedAt: string;
+  mode: string;
+  machine: { cpuModel: string; cores: number; node: string; platform: string; loadAverageAtStart: number; loadAverageAtEnd: number };
+  settings: { statementLatencyMs: number; durationSeconds: number; warmupSeconds: number; clientTimeoutSeconds: number; serviceLogLevel: string; configs: Record<string, string> };
+  scenarios: Scenario[];
+  overload: {
+    users: number;
+    admittedAtOnce: number;
+    bound: { expectedThroughput: number; expectedLatencyMs: number };
+    polite: Drive & { achievedToBound: number; service503: { p50Ms: number; p99Ms: number } | null };
+    storm: Drive & { achievedToBound: number };
+  };
+  overhead: { statementLatencyMs: number; connections: number; rounds: number; bare: { throughput: number }; koa: { throughput: number }; service: { throughput: number }; ratio: number; koaRatio: number };
+  ab: { mapping: string; result?: { command: string; complete: number; failed: number; lengthMismatches: number; successRate: number; requestsPerSecond: number; latencyMs: { p50: number; p95: number; p99: number } } };
+  targets: { id: string; target: string; met: boolean; detail: string }[];
+}
+
+export const results = (): Results => JSON.parse(readRepo(RESULTS)) as Results;
+
+// --- formatting (the same rules as bench/load/report.ts) ---------------------
+
+export const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`);
+export const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
+export const count = (n: number) => Math.round(n).toLocaleString('en-US');
+const perSecond = (n: number) => count(n);
+const retryAfter = (d: Drive) =>
+  Object.entries(d.retryAfterValues ?? {})
+    .map(([seconds, n]) => `${count(n)} × \`Retry-After: ${seconds}\``)
+    .join(', ') || '-';
+
+/** The "after" configuration's queue timeout, read from the bench's own description of it. */
+function afterQueueTimeoutSeconds(r: Results): number {
+  const m = /DB_POOL_TIMEOUT=([\d.]+)/.exec(r.settings.configs.after ?? '');
+  if (!m) throw new Error(`${RESULTS}: settings.configs.after does not name DB_POOL_TIMEOUT`);
+  return Number(m[1]);
+}
+
+const STAMP = stamp('scripts/gen-perf-doc.ts', RESULTS, 'npm run gen:perf-doc');
+
+function runBlock(r: Results): string {
+  const m = r.machine;
+  const s = r.settings;
+  return [
+    STAMP,
+    '',
+    `- **Run:** ${r.mode} mode, started ${r.startedAt}; statement latency ${s.statementLatencyMs} ms; ${s.warmupSeconds} s warm-up and ${s.durationSeconds} s measured per scenario; clients give up after ${s.clientTimeoutSeconds} s; the service logs at \`${s.serviceLogLevel}\`.`,
+    `- **Machine:** ${m.cpuModel}, **${m.cores} cores** shared by the load generator, the service and the simulator; Node ${m.node}, ${m.platform}; 1-minute load average ${m.loadAverageAtStart} at the start, ${m.loadAverageAtEnd} at the end.`,
+    ...Object.entries(s.configs).map(([name, desc]) => `- **${name}:** ${desc}.`),
+  ].join('\n');
+}
+
+function scenariosBlock(r: Results): string {
+  const rows = r.scenarios.map((sc) => {
+    const d = sc.measurement;
+    if (!d) return `| ${sc.config} | ${sc.users} | skipped | | | | | | | | | | |`;
+    const shed = Object.values(d.shed).reduce((a, b) => a + b, 0);
+    const b = (t: string) => (sc.config === 'after' ? `**${t}**` : t);
+    return `| ${b(sc.config)} | ${sc.users} | ${b(pct(d.successRate))} | ${perSecond(d.throughput)} | ${sc.bound.expectedThroughput} | ${sc.achievedToBound === null ? '-' : pct(sc.achievedToBound)} | ${ms(d.latencyMs.ok.p50)} | ${ms(d.latencyMs.ok.p95)} | ${ms(d.latencyMs.ok.p99)} | ${ms(sc.bound.expectedLatencyMs)} | ${count(shed)} | ${d.latencyMs.shed && shed > 0 ? ms(d.latencyMs.shed.p99) : '-'} | ${count(d.timeouts)} |`;
+  });
+  return [
+    STAMP,
+    '',
+    "| Pool | Users | Success | 2xx/s | Bound | Achieved | p50 | p95 | p99 | Little's W | 503s | 503 p99 | Timeouts |",
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
+function derivedBlock(r: Results): string {
+  const after = r.scenarios.filter((s) => s.config === 'after' && s.measurement);
+  const before = r.scenarios.filter((s) => s.config === 'before' && s.measurement);
+  const poolMax = after[0]!.poolMax;
+  const beforePool = before[0]?.poolMax;
+  const latency = r.settings.statementLatencyMs;
+  const queueMax = r.overload.admittedAtOnce - poolMax;
+  const timeout = afterQueueTimeoutSeconds(r);
+  const achieved = after.map((s) => s.achievedToBound ?? 0);
+  const from100 = after.filter((s) => s.users >= 100);
+  const p95OverW = from100.map((s) => s.measurement!.latencyMs.ok.p95 / s.bound.expectedLatencyMs);
+  const shedCodes = new Set(r.scenarios.flatMap((s) => Object.entries(s.measurement?.shed ?? {}).filter(([, n]) => n > 0).map(([c]) => c)));
+  const anyOther = r.scenarios.some((s) => (s.measurement?.otherNon2xx ?? 0) > 0 || (s.measurement?.shedWithoutRetryAfter ?? 0) > 0);
+  const at = (users: number) => after.find((s) => s.users === users);
+  const meanVsW = [150, 1000]
+    .map(at)
+    .filter((s): s is Scenario => s !== undefined)
+    .map((s) => `${ms(s.measurement!.latencyMs.ok.mean)} against a W of ${ms(s.bound.expectedLatencyMs)} at ${s.users} users`);
+  const lines = [
+    STAMP,
+    '',
+    `- **Bound** λ = min(pool max / statement latency, users / statement latency):${beforePool ? ` ${beforePool} / ${latency} ms = ${(beforePool / latency) * 1000}/s for "before",` : ''} ${poolMax} / ${latency} ms = ${(poolMax / latency) * 1000}/s for "after". **Little's W** = users / λ.`,
+    `- **"after" throughput** stays at ${pct(Math.min(...achieved))}-${pct(Math.max(...achieved))} of the bound from ${after[0]!.users} to ${after[after.length - 1]!.users} users.`,
+    `- **Mean latency matches W:** ${meanVsW.join('; ')}.`,
+    `- **p95 / W** from 100 users up: ${p95OverW.map((x) => x.toFixed(2)).join(', ')} (the target allows 1.25).`,
+    `- **Errors:** ${anyOther ? 'some' : 'no'} response other than the deliberate 503s was non-2xx or lacked \`Retry-After\`; the 503 codes seen: ${[...shedCodes].map((c) => `\`${c}\``).join(', ') || 'none'}.`,
+    `- **Admission control at the queue limit:** expected wait = ${queueMax} × ${latency} ms / ${poolMax} = ${ms((queueMax * latency) / poolMax)}, far below the ${timeout} s queue timeout, so it does not engage; the queue limit (${queueMax}) refuses first.`,
+    `- **Held at once** = pool max + queue max = ${poolMax} + ${queueMax} = ${r.overload.admittedAtOnce}; the overload scenario runs ${count(r.overload.users)} users.`,
+    `- **Retry-After under overload** = ceil(${queueMax + 1} × ${latency} ms / ${poolMax}) = ${Math.ceil(((queueMax + 1) * latency) / poolMax / 1000)} s.`,
+  ];
+  return lines.join('\n');
+}
+
+function overloadBlock(r: Results): string {
+  const o = r.overload;
+  const row = (label: string, d: Drive & { achievedToBound: number }, service: string) =>
+    `| ${label} | ${perSecond(d.throughput)} | ${pct(d.achievedToBound)} | ${ms(d.latencyMs.ok.p50)} | ${ms(d.latencyMs.ok.p95)} | ${ms(d.latencyMs.ok.p99)} | ${ms((o.admittedAtOnce / o.bound.expectedThroughput) * 1000)} | ${count(d.byStatus['503'] ?? 0)} | ${retryAfter(d)} | ${d.latencyMs.shed ? `${ms(d.latencyMs.shed.p50)} / ${ms(d.latencyMs.shed.p99)}` : '-'} | ${service} | ${count(d.shedWithoutRetryAfter)} | ${count(d.timeouts)} | ${count(d.responseRate)} |`;
+  const s503 = o.polite.service503;
+  return [
+    STAMP,
+    '',
+    `| Clients (${count(o.users)} users) | 2xx/s | Achieved (of ${o.bound.expectedThroughput}) | ok p50 | ok p95 | ok p99 | W of the ${o.admittedAtOnce} held | 503s | Retry-After given | 503 p50 / p99 (client) | 503 p50 / p99 (service) | 503s without Retry-After | Timeouts | Responses/s |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    row('honour Retry-After', o.polite, s503 ? `${ms(s503.p50Ms)} / ${ms(s503.p99Ms)}` : '-'),
+    row('autocannon, ignores Retry-After (worst case)', o.storm, '-'),
+  ].join('\n');
+}
+
+function abBlock(r: Results): string {
+  const a = r.ab.result;
+  if (!a) return `${STAMP}\n\nThe last run skipped ab.`;
+  return [
+    STAMP,
+    '',
+    `- **Command:** \`${a.command}\` (${r.ab.mapping}).`,
+    `- **Result:** ${count(a.complete - a.failed)} of ${count(a.complete)} succeeded (${pct(a.successRate)}), at ${perSecond(a.requestsPerSecond)} req/s; p50 ${ms(a.latencyMs.p50)}, p95 ${ms(a.latencyMs.p95)}, p99 ${ms(a.latencyMs.p99)}.`,
+    `- **ab's "Length" failures** (${count(a.lengthMismatches)} here) are not real and are subtracted: the body carries the round-trip time, so its length varies, and ab counts every body whose length differs from the first as failed.`,
+  ].join('\n');
+}
+
+function overheadBlock(r: Results): string {
+  const o = r.overhead;
+  return [
+    STAMP,
+    '',
+    `Statement latency ${o.statementLatencyMs}, ${o.connections} connections, ${o.rounds} alternating rounds (mean shown):`,
+    '',
+    '| Server | Requests/s | Of bare `node:http` |',
+    '|---|---|---|',
+    `| bare \`node:http\`, same pool round-trip | ${perSecond(o.bare.throughput)} | 100% |`,
+    `| Koa + @koa/router, one route, no middleware | ${perSecond(o.koa.throughput)} | ${pct(o.koaRatio)} |`,
+    `| orapool | ${perSecond(o.service.throughput)} | ${pct(o.ratio)} |`,
+    '',
+    `orapool keeps ${pct(o.service.throughput / o.koa.throughput)} of bare Koa's throughput in this run.`,
+  ].join('\n');
+}
+
+function targetsBlock(r: Results): string {
+  return [
+    STAMP,
+    '',
+    '| Target | Result | Detail |',
+    '|---|---|---|',
+    ...r.targets.map((t) => `| ${t.target} | **${t.met ? 'met' : 'not met'}** | ${t.detail.replace(/\|/g, '\\|')} |`),
+  ].join('\n');
+}
+
+export function renderPerfDoc(current: string = readRepo(PERF_DOC), r: Results = results()): string {
+  const blocks: [string, (r: Results) => string][] = [
+    ['perf-run', runBlock],
+    ['perf-scenarios', scenariosBlock],
+    ['perf-derived', derivedBlock],
+    ['perf-overload', overloadBlock],
+    ['perf-ab', abBlock],
+    ['perf-overhead', overheadBlock],
+    ['perf-targets', targetsBlock],
+  ];
+  return blocks.reduce((text, [name, render]) => replaceBlock(text, name, render(r), PERF_DOC), current);
+}
+
+export const renderAll = () => new Map([[PERF_DOC, renderPerfDoc()]]);
+
+if (import.meta.url === `file://${process.argv[1]}`) runGenerator(renderAll, 'npm run gen:perf-doc');

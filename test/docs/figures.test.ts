@@ -143,6 +143,12 @@ export const CLAIMS: Claim[] = [
     expected: () => [composeOracleGb(), composeOracleGb()],
   },
   {
+    file: 'helm/orapool/README.md',
+    pattern: /PROCESSES \((\d+) by default, as values-dev\.yaml notes\)/g,
+    source: 'the comment in values-dev.yaml',
+    expected: () => [Number(/PROCESSES defaults to (\d+)/.exec(read('helm/orapool/values-dev.yaml'))![1])],
+  },
+  {
     file: 'docs/operations.md',
     pattern: /min=(\d+) max=(\d+) increment=(\d+) queueTimeout=(\d+)s queueMax=(\d+) recycle=(\d+)s/g,
     source: 'config defaults (the preflight and pool_initialized examples)',

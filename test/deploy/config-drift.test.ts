@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { describeVariables } from '../../src/config.js';
+import { describeVariables } from '../../src/config/spec.js';
 import { COMPOSE_ONLY_VARIABLES } from '../../scripts/gen-config-docs.js';
 import { CHART, helmRender, KUBECTL, one, parseManifests, ROOT, run, runOk } from './helpers.js';
 

@@ -1,7 +1,7 @@
 /**
  * What the db layer reports when a borrow or a round-trip fails: a stable
- * domain code and the facts a caller needs, never an HTTP status. src/http
- * decides what a client sees (status, Retry-After, body).
+ * domain code and the facts a caller needs, never an HTTP answer: src/http
+ * decides what a client sees.
  */
 export const DbErrorCode = {
   /** Every pooled connection stayed busy for DB_POOL_TIMEOUT seconds. */

@@ -214,7 +214,7 @@ export class OraclePool implements Database {
   async #getConnection(pool: oracledb.Pool): Promise<RawConnection> {
     const { max, queueMax } = this.#config.pool;
     // Answering a full queue here, before the driver, spares an overload
-    // flood the driver's NJS-076 error (a stack trace each).
+    // flood the driver's queue-full error (a stack trace each).
     const queue = driverQueue(pool);
     const step = queue ? arrivalStep(queue, queueMax, this.#waitingForHandoff) : 'go';
     if (step === 'full') throw queueFullError(queueMax);

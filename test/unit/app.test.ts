@@ -162,6 +162,16 @@ describe('GET /api/health', () => {
     expect(text).not.toContain('No listener');
   });
 
+  it('returns 503 SHUTTING_DOWN when the pool is closing (the driver refuses a borrow with NJS-065)', async () => {
+    const h = await start();
+    h.db.failWith = driverError('NJS-065', 'connection pool was closed');
+    const { status, headers, body } = await h.json('/api/health');
+    expect(status).toBe(503);
+    expect(body.error.code).toBe(ErrorCode.SHUTTING_DOWN);
+    expect(body.status).toBe('unavailable');
+    expect(headers.get('retry-after')).not.toBeNull();
+  });
+
   it('answers 500 INTERNAL without the error message for an unexpected error, and logs it once', async () => {
     const h = await start();
     h.db.failWith = new Error(`TypeError-ish bug at ${DRIVER_DETAIL}`);

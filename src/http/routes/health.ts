@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
+import type { Admission } from '../../admission/policy.js';
 import { toDbError } from '../../db/oracle-errors.js';
 import type { Database } from '../../db/types.js';
-import type { Admission } from '../../admission/policy.js';
 import { probeRoundTrip } from '../../health/db-probe.js';
 import type { Readiness } from '../../health/readiness.js';
 import { AppError, ErrorCode, publicMessages, toAppError } from '../errors.js';

@@ -1,6 +1,6 @@
 /**
  * Every copy of the configuration list names exactly the variables
- * src/config.ts knows: none missing, none invented. Each file is read on its
+ * src/config/spec.ts knows: none missing, none invented. Each file is read on its
  * own terms (not by re-running the generator), then the generator's --check
  * confirms the files are byte-for-byte what it would write.
  */

@@ -6,7 +6,7 @@
  * With NODE_ENV=production the simulator is never started.
  */
 import { spawn } from 'node:child_process';
-import { environmentWithDotEnv } from '../src/dotenv.js';
+import { environmentWithDotEnv } from '../src/config/dotenv.js';
 import { startSimulatorProcess } from '../test/support/processes.js';
 
 const say = (line: string) => process.stderr.write(`[dev] ${line}\n`);

@@ -2,15 +2,16 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
-import type { Database } from './db/database.js';
+import type { Admission } from './admission/policy.js';
+import type { Database } from './db/types.js';
 import type { Readiness } from './health/readiness.js';
-import { Admission } from './http/admission.js';
 import { errorHandler } from './http/error-handler.js';
+import { httpMetrics } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
 import { healthRoutes } from './http/routes/health.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { probeRoutes } from './http/routes/probes.js';
-import { httpMetrics } from './metrics/http-metrics.js';
+import { drainConnections } from './shutdown/drain.js';
 
 export interface AppDeps {
   db: Database;
@@ -34,16 +35,7 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(requestLog(deps.logger));
   app.use(httpMetrics(deps.registry));
-  app.use(async (ctx, next) => {
-    try {
-      await next();
-    } finally {
-      // While draining, tell keep-alive clients to reconnect (to another
-      // replica), including those whose request began before the signal, so
-      // the listener can close as soon as the last response is out.
-      if (deps.readiness.shuttingDown) ctx.set('Connection', 'close');
-    }
-  });
+  app.use(drainConnections(() => deps.readiness.shuttingDown));
   app.use(errorHandler(deps.logger, () => deps.admission.retryAfterSeconds()));
 
   // One router, so a request is matched once. allowedMethods without

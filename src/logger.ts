@@ -1,5 +1,5 @@
 import winston from 'winston';
-import type { Config } from './config.js';
+import type { Config } from './config/load.js';
 
 /**
  * JSON lines in production (one object per line, for log pipelines), a
@@ -31,4 +31,13 @@ export function createLogger(
     format,
     transports: [new winston.transports.Stream({ stream })],
   });
+}
+
+/** An error as a log field: code and message, no stack (it says nothing new for driver errors). */
+export function describeError(error: unknown): { code?: string; message: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { ...(typeof code === 'string' ? { code } : {}), message: error.message.split('\n')[0] ?? '' };
+  }
+  return { message: String(error) };
 }

@@ -1,23 +1,26 @@
+import { createEventLoopDelaySensor } from './admission/event-loop-sensor.js';
+import { sampledHeapRatio } from './admission/heap-sensor.js';
+import { HoldTimeMean } from './admission/hold-time-mean.js';
+import { Admission } from './admission/policy.js';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { environmentWithDotEnv } from './config/dotenv.js';
+import { ConfigError, loadConfig, type Config } from './config/load.js';
 import { OraclePool } from './db/pool.js';
-import { environmentWithDotEnv } from './dotenv.js';
+import { createPoolObserver, registerPoolGauges } from './db/pool-metrics.js';
+import type { PoolObserver } from './db/types.js';
 import { DbProbe } from './health/db-probe.js';
-import { createEventLoopDelaySensor } from './health/event-loop.js';
-import { containerMemoryLimit, MemoryWatch, readMemory, sampledHeapRatio } from './health/memory.js';
+import { containerMemoryLimit, MemoryWatch, readMemory } from './health/memory.js';
+import { createHealthMetrics } from './health/metrics.js';
 import { Readiness } from './health/readiness.js';
-import { Admission } from './http/admission.js';
 import { createLogger } from './logger.js';
-import { createHealthMetrics } from './metrics/health-metrics.js';
-import { createPoolMetrics } from './metrics/pool-metrics.js';
 import { createRegistry } from './metrics/registry.js';
 import { listen } from './server.js';
-import { createShutdown } from './shutdown.js';
+import { createShutdown } from './shutdown/shutdown.js';
 import { version } from './version.js';
 
 /**
  * The composition root: the only place real dependencies are built and wired.
- * config -> logger -> metrics -> pool -> health -> app -> server -> shutdown.
+ * config -> logger -> metrics -> pool -> health -> admission -> app -> server -> shutdown.
  */
 function configOrExit(): Config {
   try {
@@ -39,11 +42,19 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   const registry = createRegistry(version);
 
-  // The observer is created before the pool it observes; it reads the pool lazily.
-  let db: OraclePool | undefined;
-  const observer = createPoolMetrics(registry, () => db!);
-  db = new OraclePool({ config, logger, observer });
-  const pool = db;
+  // The pool reports to its counters and to admission's hold-time sensor;
+  // its gauges read the pool itself, so they are registered once it exists.
+  const metricsObserver = createPoolObserver(registry);
+  const holdTime = new HoldTimeMean();
+  const observer: PoolObserver = {
+    ...metricsObserver,
+    released: (seconds) => {
+      metricsObserver.released(seconds);
+      holdTime.record(seconds);
+    },
+  };
+  const pool = new OraclePool({ config, logger, observer });
+  registerPoolGauges(registry, pool);
 
   const readiness = new Readiness({
     poolCreated: () => pool.created,
@@ -67,7 +78,7 @@ async function main(): Promise<void> {
     eventLoopDelayLimitMs: config.admission.eventLoopDelayMs,
     heapRatioLimit: config.admission.heapRatio,
     figures: () => pool.figures(),
-    meanHoldSeconds: () => pool.meanHoldSeconds(),
+    meanHoldSeconds: () => holdTime.mean(),
     eventLoopDelayMs: eventLoop.p99Ms,
     heapRatio: sampledHeapRatio(),
     logger,

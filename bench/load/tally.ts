@@ -5,7 +5,7 @@
 // Retry-After), any other non-2xx, a client timeout, or a socket error.
 import { percentiles, type Percentiles } from './stats.js';
 
-/** The codes of the service's deliberate, fast 503s (src/errors.ts). */
+/** The codes of the service's deliberate, fast 503s (src/http/errors.ts). */
 export const shedCodes = ['OVERLOADED', 'POOL_QUEUE_FULL', 'POOL_QUEUE_TIMEOUT'] as const;
 export type ShedCode = (typeof shedCodes)[number];
 

@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig } from '../config/load.js';
 import { connectTarget } from '../db/connect-target.js';
 import { runPreflight, type CheckResult } from '../db/preflight.js';
-import { environmentWithDotEnv } from '../dotenv.js';
+import { environmentWithDotEnv } from '../config/dotenv.js';
 
 /**
  * `npm run check` (in a container: `node dist/cli/check.js`): the preflight

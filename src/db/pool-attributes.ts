@@ -1,5 +1,5 @@
 import type oracledb from 'oracledb';
-import type { Config } from '../config.js';
+import type { Config } from '../config/load.js';
 
 /**
  * oracledb.createPool() attributes from the config: the service's pool and

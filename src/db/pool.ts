@@ -1,15 +1,16 @@
 import oracledb from 'oracledb';
 import type { Logger } from 'winston';
-import type { Config } from '../config.js';
-import { AppError, ErrorCode, withoutStack } from '../errors.js';
+import type { Config } from '../config/load.js';
 import { backoffSeconds } from './backoff.js';
+import { BorrowSiteCapture } from './borrow-sites.js';
 import { connectTarget } from './connect-target.js';
 import { describeCreateFailure, type CreateFailure } from './create-failure.js';
-import { arrivalStep, driverQueue, waitForHandoff } from './fair-queue.js';
-import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver } from './database.js';
-import { BorrowSiteCapture } from './borrow-sites.js';
-import { HoldTimeTracker } from './hold-time.js';
+import { DbError, DbErrorCode } from './db-error.js';
+import { queueFullError } from './oracle-errors.js';
 import { poolAttributes } from './pool-attributes.js';
+import { arrivalStep, driverQueue, waitForHandoff } from './queue-order.js';
+import { boundedRoundTrip } from './round-trip.js';
+import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver } from './types.js';
 import { withConnection, type BorrowOptions, type RawConnection } from './with-connection.js';
 
 /**
@@ -23,13 +24,6 @@ function asRawConnection(conn: oracledb.Connection): RawConnection {
   const raw = conn as unknown as RawConnection & { _impl?: { nscon?: { forceDisconnect?: () => void } } };
   raw.abort = () => raw._impl?.nscon?.forceDisconnect?.();
   return raw;
-}
-
-/** The driver's NJS-076, without a stack: made at overload rates, never debugged. */
-function queueFullError(queueMax: number): Error {
-  return withoutStack(() =>
-    Object.assign(new Error(`NJS-076: connection request rejected. Pool queue length queueMax ${queueMax} reached`), { code: 'NJS-076' }),
-  );
 }
 
 export interface OraclePoolDeps {
@@ -55,7 +49,6 @@ export class OraclePool implements Database {
   readonly #logger: Logger;
   readonly #observer: PoolObserver;
   readonly #random: () => number;
-  readonly #holdTimes = new HoldTimeTracker();
   readonly #borrowSites: BorrowSiteCapture;
   /** Fixed for the pool's life: built once, not per request. */
   readonly #borrowOptions: BorrowOptions;
@@ -67,7 +60,7 @@ export class OraclePool implements Database {
   #lastCreateError: CreateFailure | undefined;
   /** getConnection() calls not answered yet: the requests waiting for a connection. */
   #pending = 0;
-  /** Of those, the ones letting the driver hand a returned connection to its queue first (fair-queue.ts). */
+  /** Of those, the ones letting the driver hand a returned connection to its queue first (queue-order.ts). */
   #waitingForHandoff = 0;
   #resolveCreated!: () => void;
 
@@ -81,7 +74,6 @@ export class OraclePool implements Database {
       // Called only by withConnection() below, once the pool exists.
       getConnection: () => this.#getConnection(this.#pool!),
       observer: this.#observer,
-      holdTimes: this.#holdTimes,
       logger: this.#logger,
       outFormatArray: oracledb.OUT_FORMAT_ARRAY,
       callTimeoutMs: Math.round(deps.config.db.callTimeoutSeconds * 1000),
@@ -164,8 +156,7 @@ export class OraclePool implements Database {
       // The real proof: a session exists and answers.
       const conn = await pool.getConnection();
       try {
-        conn.callTimeout = Math.round(db.callTimeoutSeconds * 1000);
-        await conn.execute('SELECT 1 FROM DUAL');
+        await boundedRoundTrip(conn, Math.round(db.callTimeoutSeconds * 1000));
       } finally {
         await conn.close().catch(() => {});
       }
@@ -193,25 +184,29 @@ export class OraclePool implements Database {
     const base = { min: p.min, max: p.max, increment: p.increment, queueMax: p.queueMax, queueTimeoutSeconds: p.queueTimeoutSeconds };
     const pool = this.#pool;
     if (!pool || pool.status !== oracledb.POOL_STATUS_OPEN) return { open: 0, inUse: 0, idle: 0, waiting: 0, ...base };
-    // Counted by us rather than read from pool.getStatistics(), which builds a
-    // 40-field object per call; this runs on every request (admission control).
+    // The driver's own counters (plain properties), not pool.getStatistics(),
+    // which builds a 40-field object per call: this runs on every request
+    // (admission control). Only `waiting` is counted by us: it includes the
+    // requests we hold back for the driver's handoff (queue-order.ts).
     const open = pool.connectionsOpen;
     const inUse = pool.connectionsInUse;
     return { open, inUse, idle: Math.max(0, open - inUse), waiting: this.#pending, ...base };
   }
 
-  meanHoldSeconds(): number {
-    return this.#holdTimes.mean();
-  }
-
   withConnection<T>(fn: (conn: DbConnection) => Promise<T>, context?: BorrowContext): Promise<T> {
     const pool = this.#pool;
     if (!pool) {
+      // Once close() began, a borrow fails as the driver's own closed pool would
+      // fail it (so the client hears "shutting down", not "database unavailable").
+      const error = this.#closing
+        ? DbError.fast(DbErrorCode.POOL_CLOSED, 'pool is closed')
+        : DbError.fast(DbErrorCode.DATABASE_UNAVAILABLE, 'database pool is not initialized yet', {
+            // Creation is retried with backoff capped at DB_RETRY_MAX_DELAY: half of it is the mean wait.
+            retryInSeconds: Math.ceil(this.#config.db.retryMaxDelaySeconds / 2),
+          });
       this.#observer.connectionRequested();
-      this.#observer.acquireFailed('database_unavailable', 0);
-      return Promise.reject(
-        new AppError(ErrorCode.DATABASE_UNAVAILABLE, 503, 'database pool is not initialized yet', Math.ceil(this.#config.db.retryMaxDelaySeconds / 2)),
-      );
+      this.#observer.acquireFailed(this.#closing ? 'pool_closed' : 'database_unavailable', 0);
+      return Promise.reject(error);
     }
     return withConnection(this.#borrowOptions, fn, context);
   }
@@ -219,7 +214,7 @@ export class OraclePool implements Database {
   async #getConnection(pool: oracledb.Pool): Promise<RawConnection> {
     const { max, queueMax } = this.#config.pool;
     // Answering a full queue here, before the driver, spares an overload
-    // flood the driver's NJS-076 error (a stack trace each).
+    // flood the driver's queue-full error (a stack trace each).
     const queue = driverQueue(pool);
     const step = queue ? arrivalStep(queue, queueMax, this.#waitingForHandoff) : 'go';
     if (step === 'full') throw queueFullError(queueMax);

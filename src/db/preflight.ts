@@ -1,7 +1,9 @@
 import oracledb from 'oracledb';
-import type { Config } from '../config.js';
-import { describeError, driverCode } from '../errors.js';
+import type { Config } from '../config/load.js';
+import { describeError } from '../logger.js';
+import { operatorHint } from './oracle-errors.js';
 import { poolAttributes } from './pool-attributes.js';
+import { boundedRoundTrip, ROUND_TRIP_SQL } from './round-trip.js';
 
 export interface CheckResult {
   name: string;
@@ -11,44 +13,19 @@ export interface CheckResult {
   hint?: string;
 }
 
-/** What an operator should do about a driver error, by its stable code. */
+/** What an operator should do about a driver error, with the settings it quotes. */
 export function hintFor(error: unknown, config: Config): string {
-  const code = driverCode(error) ?? '';
-  switch (code) {
-    case 'ORA-01017':
-      return 'The database rejected the user name or password: check DB_USER and DB_PASSWORD (or DB_PASSWORD_FILE).';
-    case 'ORA-28000':
-      return 'The account is locked: ALTER USER ... ACCOUNT UNLOCK.';
-    case 'ORA-12514':
-    case 'NJS-518':
-      return 'The listener does not know that service: check the service name in DB_CONNECT_STRING (e.g. FREEPDB1 for Oracle Free).';
-    case 'ORA-00018':
-    case 'ORA-00020':
-    case 'ORA-12516':
-    case 'ORA-12519':
-    case 'ORA-12520':
-      return `The database ran out of sessions/processes: it must allow DB_POOL_MAX (${config.pool.max}) x replicas (+ rollout surge) sessions. Raise PROCESSES/SESSIONS or lower DB_POOL_MAX.`;
-    case 'NJS-503':
-    case 'NJS-511':
-    case 'NJS-501':
-      return 'Nothing answered at that host and port: check DB_CONNECT_STRING, that the database is up, and network policies/firewalls.';
-    case 'NJS-510':
-      return `Connecting took longer than DB_CONNECT_TIMEOUT (${config.db.connectTimeoutSeconds}s): the host may be unreachable or dropping packets.`;
-    case 'NJS-040':
-      return 'The pool gave no connection within the queue timeout: connections are not being released, or the database is too slow.';
-    case 'NJS-123':
-      return `A round-trip took longer than DB_CALL_TIMEOUT (${config.db.callTimeoutSeconds}s): the database is overloaded or hung.`;
-    default:
-      return code.startsWith('NJS-5') || code === ''
-        ? 'Check DB_CONNECT_STRING and, for TLS, DB_WALLET_LOCATION / DB_WALLET_PASSWORD / DB_CONFIG_DIR.'
-        : `See the Oracle documentation for ${code}.`;
-  }
+  return operatorHint(error, {
+    poolMax: config.pool.max,
+    connectTimeoutSeconds: config.db.connectTimeoutSeconds,
+    callTimeoutSeconds: config.db.callTimeoutSeconds,
+  });
 }
 
 const firstLine = (error: unknown): string => describeError(error).message;
 
 /**
- * The team's pre-deployment validation script, against the configured
+ * The pre-deployment check (npm run check), against the configured
  * database: the pool initializes, DB_POOL_MAX sessions can be held at once,
  * and a request beyond that queues (WAIT) and is served when a connection is
  * released. Uses a pool of its own with the service's settings.
@@ -66,17 +43,16 @@ export async function runPreflight(config: Config): Promise<CheckResult[]> {
         queueTimeout: Math.round(Math.min(p.queueTimeoutSeconds, 10) * 1000),
       });
       const conn = await pool.getConnection();
-      const start = performance.now();
+      let seconds: number;
       try {
-        conn.callTimeout = Math.round(db.callTimeoutSeconds * 1000);
-        await conn.execute('SELECT 1 FROM DUAL');
+        seconds = await boundedRoundTrip(conn, Math.round(db.callTimeoutSeconds * 1000));
       } finally {
         await conn.close();
       }
       results.push({
         name: 'pool initializes',
         ok: true,
-        detail: `connected and ran SELECT 1 FROM DUAL in ${(performance.now() - start).toFixed(1)} ms (thin mode: ${oracledb.thin})`,
+        detail: `connected and ran ${ROUND_TRIP_SQL} in ${(seconds * 1000).toFixed(1)} ms (thin mode: ${oracledb.thin})`,
       });
     } catch (error) {
       results.push({ name: 'pool initializes', ok: false, detail: firstLine(error), hint: hintFor(error, config) });

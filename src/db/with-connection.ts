@@ -1,8 +1,9 @@
 import type { Logger } from 'winston';
-import { acquireFailureCause, describeError, isBrokenConnectionError } from '../errors.js';
-import type { BorrowContext, DbConnection, PoolObserver, QueryResult } from './database.js';
+import { describeError } from '../logger.js';
 import type { BorrowSiteCapture } from './borrow-sites.js';
-import type { HoldTimeTracker } from './hold-time.js';
+import { acquireFailureCause } from './db-error.js';
+import { callGuardTimeoutError, isBrokenConnectionError, toDbError } from './oracle-errors.js';
+import type { BorrowContext, DbConnection, PoolObserver, QueryResult } from './types.js';
 
 /** The slice of an oracledb connection we use. */
 export interface RawConnection {
@@ -21,17 +22,9 @@ export interface RawConnection {
  */
 const CALL_GUARD_GRACE_MS = 500;
 
-class CallGuardTimeoutError extends Error {
-  readonly code = 'NJS-123';
-  constructor(ms: number) {
-    super(`NJS-123: call timeout of ${ms} ms exceeded (the database did not acknowledge the break)`);
-  }
-}
-
 export interface BorrowOptions {
   getConnection: () => Promise<RawConnection>;
   observer: PoolObserver;
-  holdTimes: HoldTimeTracker;
   logger: Logger;
   /** oracledb.OUT_FORMAT_ARRAY, passed in so this file need not import oracledb. */
   outFormatArray: number;
@@ -50,6 +43,9 @@ const seconds = (startNs: bigint) => Number(process.hrtime.bigint() - startNs) /
  * getConnection, so queue time is included), the hold-time histogram, and a
  * one-shot warning when a borrower holds a connection too long (a leak or a
  * slow query starving everybody else).
+ *
+ * Driver errors leave as DbErrors (stable domain codes, the driver error as
+ * cause); anything else (a bug in fn) leaves unchanged.
  */
 export async function withConnection<T>(
   options: BorrowOptions,
@@ -67,7 +63,8 @@ export async function withConnection<T>(
   let raw: RawConnection;
   try {
     raw = await options.getConnection();
-  } catch (error) {
+  } catch (thrown) {
+    const error = toDbError(thrown) ?? thrown;
     observer.acquireFailed(acquireFailureCause(error), seconds(acquireStart));
     throw error;
   }
@@ -105,7 +102,7 @@ export async function withConnection<T>(
             // Free the session: its socket is cut, so the pending call
             // rejects and the connection is dropped instead of leaking.
             raw.abort?.();
-            reject(new CallGuardTimeoutError(options.callTimeoutMs));
+            reject(callGuardTimeoutError(options.callTimeoutMs));
           }, options.callTimeoutMs + CALL_GUARD_GRACE_MS);
         });
         call.catch(() => {}); // settled later when the guard won; never unhandled
@@ -113,7 +110,7 @@ export async function withConnection<T>(
         return { rows: (result.rows ?? []) as unknown[][] };
       } catch (error) {
         if (isBrokenConnectionError(error)) broken = true;
-        throw error;
+        throw toDbError(error) ?? error;
       } finally {
         clearTimeout(guard);
       }
@@ -126,7 +123,6 @@ export async function withConnection<T>(
     clearTimeout(slowTimer);
     const held = seconds(holdStart);
     observer.released(held);
-    options.holdTimes.record(held);
     try {
       // A connection that timed out or lost its socket is dropped, not
       // returned, so the next borrower never inherits a bad session.

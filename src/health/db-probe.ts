@@ -1,15 +1,17 @@
 import type { Logger } from 'winston';
-import type { Database } from '../db/database.js';
-import { driverCode, ErrorCode, AppError } from '../errors.js';
+import { toDbError } from '../db/oracle-errors.js';
+import { roundTrip } from '../db/round-trip.js';
+import type { BorrowContext, Database } from '../db/types.js';
 import type { Readiness } from './readiness.js';
 
-/** Codes that say "the pool is busy", not "the database is down". */
-const busyCodes = new Set(['NJS-040', 'NJS-076']);
-
-/** The stable code of a failed round-trip, for readiness and logs. */
+/**
+ * The stable code of a failed round-trip, for readiness and logs: the
+ * driver's code when there is one (the most precise), else the db layer's
+ * domain code, else INTERNAL (a bug, not the database).
+ */
 export function failureCode(error: unknown): string {
-  if (error instanceof AppError) return error.code;
-  return driverCode(error) ?? ErrorCode.INTERNAL;
+  const dbError = toDbError(error);
+  return dbError?.driverCode ?? dbError?.code ?? 'INTERNAL';
 }
 
 /**
@@ -47,9 +49,9 @@ export class DbProbe {
     if (this.readiness.successAge() < this.intervalSeconds && this.readiness.database().lastError === null) return;
     this.#running = true;
     try {
-      await roundTrip(this.db, this.readiness, { route: 'background-probe' });
+      await probeRoundTrip(this.db, this.readiness, { route: 'background-probe' });
     } catch {
-      // roundTrip recorded it
+      // probeRoundTrip recorded it
     } finally {
       this.#running = false;
       this.#logTransition();
@@ -66,21 +68,18 @@ export class DbProbe {
 }
 
 /**
- * One real round-trip (SELECT 1 FROM DUAL), recorded in readiness. Shared by
- * the probe and /api/health. Returns the round-trip seconds.
+ * One real round-trip on a borrowed connection, recorded in readiness.
+ * Shared by the probe and /api/health. Returns the round-trip seconds.
  */
-export async function roundTrip(db: Database, readiness: Readiness, context: { route?: string; requestId?: string }): Promise<number> {
+export async function probeRoundTrip(db: Database, readiness: Readiness, context: BorrowContext): Promise<number> {
   try {
-    const seconds = await db.withConnection(async (conn) => {
-      const start = performance.now();
-      await conn.execute('SELECT 1 FROM DUAL');
-      return (performance.now() - start) / 1000;
-    }, context);
+    const seconds = await db.withConnection(roundTrip, context);
     readiness.recordSuccess(seconds);
     return seconds;
   } catch (error) {
-    const code = failureCode(error);
-    if (!busyCodes.has(driverCode(error) ?? '')) readiness.recordFailure(code);
+    // A busy pool says nothing about the database: under load every replica
+    // would otherwise turn unready at once, which is the outage.
+    if (toDbError(error)?.busy !== true) readiness.recordFailure(failureCode(error));
     throw error;
   }
 }

@@ -44,25 +44,6 @@ export function readMemory(containerLimitBytes: number): MemoryReading {
   };
 }
 
-/**
- * V8 heap used / heap limit, sampled at most every `everyMs`: admission
- * control reads it on every request, and fresher than that buys nothing.
- * (No RSS here: that is a syscall.)
- */
-export function sampledHeapRatio(everyMs = 250, now: () => number = Date.now): () => number {
-  let value = 0;
-  let at = Number.NEGATIVE_INFINITY;
-  return () => {
-    const t = now();
-    if (t - at >= everyMs) {
-      const heap = getHeapStatistics();
-      value = heap.used_heap_size / heap.heap_size_limit;
-      at = t;
-    }
-    return value;
-  };
-}
-
 export function usageRatio(reading: MemoryReading): number {
   return reading.containerLimitBytes > 0 ? reading.rssBytes / reading.containerLimitBytes : 0;
 }
@@ -76,7 +57,7 @@ export interface MemoryWatchOptions {
 }
 
 /**
- * The team's "memory monitoring with early warnings": above the high
+ * Memory watermarks: above the high
  * watermark readiness turns 503 so traffic moves to other replicas before the
  * OOM killer ends this one; it recovers only below the low watermark
  * (hysteresis, so readiness does not flap around one value). One log line

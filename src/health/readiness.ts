@@ -21,7 +21,7 @@ export interface ReadinessStatus {
 
 export interface ReadinessOptions {
   poolCreated: () => boolean;
-  /** Why the pool could not be created yet (a driver code such as NJS-503), if known. */
+  /** Why the pool could not be created yet (the driver's error code), if known. */
   createError?: () => string | undefined;
   /** A success older than this no longer counts as "recent". */
   maxSuccessAgeSeconds: number;

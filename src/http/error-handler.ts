@@ -1,27 +1,24 @@
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'winston';
-import { AppError, describeError, ErrorCode, publicMessages, toAppError } from '../errors.js';
+import { describeError } from '../logger.js';
+import { AppError, ErrorCode, publicMessages, toAppError } from './errors.js';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
   requestId?: string;
 }
 
-/** Status, error code and Retry-After of an error answer. */
-export function setErrorHeaders(ctx: Context, error: AppError): void {
+/** Write an AppError as JSON; 5xx bodies carry the code and a fixed text, never the internal message. */
+export function sendError(ctx: Context, error: AppError): void {
   ctx.status = error.status;
   ctx.state.errorCode = error.code;
   if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
-}
-
-/** Write an AppError as JSON; 5xx bodies carry the code and a fixed text, never the internal message. */
-export function sendError(ctx: Context, error: AppError): void {
-  setErrorHeaders(ctx, error);
   const body: ErrorBody = {
     error: { code: error.code, message: error.expose ? error.message : publicMessages[error.code] },
     requestId: ctx.state.requestId as string | undefined,
   };
-  ctx.body = body;
+  // The route's facts first: they can never replace the error or the request id.
+  ctx.body = error.details ? { ...error.details, ...body } : body;
 }
 
 /**

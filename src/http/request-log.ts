@@ -1,24 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from 'winston';
+import { assignRequestId } from './request-id.js';
 
 /** Paths polled by machines; logged at debug so they do not drown real traffic. */
 const quietPaths = new Set(['/livez', '/readyz', '/metrics']);
-const validRequestId = /^[\w.:-]{1,128}$/;
 
 /**
  * One log line per request: method, route template, status, duration and
- * the request id, which is taken from X-Request-Id when the caller sent a sane
- * one (so a trace spans the load balancer and us) and made up otherwise. It
- * is echoed in the response and the error bodies.
+ * the request id (request-id.ts), which it assigns first so every later
+ * middleware and the error bodies see it.
  */
 export function requestLog(logger: Logger): Middleware {
   return async (ctx, next) => {
     const start = process.hrtime.bigint();
-    const incoming = ctx.get('X-Request-Id');
-    const requestId = validRequestId.test(incoming) ? incoming : randomUUID();
-    ctx.state.requestId = requestId;
-    ctx.set('X-Request-Id', requestId);
+    const requestId = assignRequestId(ctx);
     try {
       await next();
     } finally {

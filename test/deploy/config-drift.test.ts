@@ -1,6 +1,6 @@
 /**
  * Every copy of the configuration list names exactly the variables
- * src/config.ts knows: none missing, none invented. Each file is read on its
+ * src/config/spec.ts knows: none missing, none invented. Each file is read on its
  * own terms (not by re-running the generator), then the generator's --check
  * confirms the files are byte-for-byte what it would write.
  */
@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { describeVariables } from '../../src/config.js';
+import { describeVariables } from '../../src/config/spec.js';
 import { COMPOSE_ONLY_VARIABLES } from '../../scripts/gen-config-docs.js';
 import { CHART, helmRender, KUBECTL, one, parseManifests, ROOT, run, runOk } from './helpers.js';
 

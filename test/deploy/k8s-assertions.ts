@@ -3,7 +3,8 @@
  * so both must pass the same checks.
  */
 import { expect } from 'vitest';
-import { loadConfig, MAX_SHUTDOWN_SECONDS, type Config } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config/load.js';
+import { MAX_SHUTDOWN_SECONDS } from '../../src/config/spec.js';
 import type { K8sObject } from './helpers.js';
 
 type Probe = { httpGet?: { path: string; port: string | number } };

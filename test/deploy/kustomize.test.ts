@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeVariables } from '../../src/config.js';
+import { describeVariables } from '../../src/config/spec.js';
 import { byKind, KUBECTL, one, parseManifests, ROOT, runOk, validateAll, validateK8s } from './helpers.js';
 import { appContainer, expectGracePeriodCovers, expectHardened, expectProbes, loadRenderedConfig } from './k8s-assertions.js';
 

@@ -5,8 +5,8 @@
  */
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import type { PoolObserver } from '../../src/db/database.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { PoolObserver } from '../../src/db/types.js';
 import { OraclePool } from '../../src/db/pool.js';
 import { createLogger } from '../../src/logger.js';
 import { dbEnv, startDatabase, waitFor, type DatabaseTarget } from '../support/database-target.js';

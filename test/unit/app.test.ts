@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { AppError, ErrorCode } from '../../src/errors.js';
+import { Admission } from '../../src/admission/policy.js';
+import { DbError, DbErrorCode } from '../../src/db/db-error.js';
+import { createPoolObserver, registerPoolGauges } from '../../src/db/pool-metrics.js';
+import { createHealthMetrics } from '../../src/health/metrics.js';
 import { Readiness } from '../../src/health/readiness.js';
-import { Admission } from '../../src/http/admission.js';
-import { createHealthMetrics } from '../../src/metrics/health-metrics.js';
-import { createPoolMetrics } from '../../src/metrics/pool-metrics.js';
+import { ErrorCode } from '../../src/http/errors.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { driverError, FakeDatabase } from './support/fake-database.js';
 import { listenEphemeral, type TestServer } from './support/http.js';
@@ -34,7 +35,8 @@ async function start(options: { logLevel?: string; startedAtMs?: number } = {}):
   const db = new FakeDatabase();
   const log = memoryLogger(options.logLevel ?? 'debug');
   const registry = createRegistry(VERSION);
-  createPoolMetrics(registry, () => db);
+  createPoolObserver(registry);
+  registerPoolGauges(registry, db);
   const readiness = new Readiness({ poolCreated: () => db.created, maxSuccessAgeSeconds: 60 });
   createHealthMetrics(registry, readiness, () => ({ heapUsedBytes: 10, heapLimitBytes: 100, rssBytes: 50, containerLimitBytes: 0 }));
   const admission = new Admission({
@@ -139,7 +141,7 @@ describe('GET /api/health', () => {
   it('returns 503 DATABASE_UNAVAILABLE with the readiness reason when the pool is not created', async () => {
     const h = await start();
     h.db.created = false;
-    h.db.failWith = new AppError(ErrorCode.DATABASE_UNAVAILABLE, 503, 'database pool is not initialized yet', 15);
+    h.db.failWith = new DbError(DbErrorCode.DATABASE_UNAVAILABLE, 'database pool is not initialized yet', { retryInSeconds: 15 });
     const { status, headers, body } = await h.json('/api/health');
     expect(status).toBe(503);
     expect(body.error.code).toBe(ErrorCode.DATABASE_UNAVAILABLE);
@@ -158,6 +160,16 @@ describe('GET /api/health', () => {
     expect(JSON.parse(text).error.code).toBe(ErrorCode.DATABASE_UNAVAILABLE);
     expect(text).not.toContain(DRIVER_DETAIL);
     expect(text).not.toContain('No listener');
+  });
+
+  it('returns 503 SHUTTING_DOWN when the pool is closing (the driver refuses a borrow with NJS-065)', async () => {
+    const h = await start();
+    h.db.failWith = driverError('NJS-065', 'connection pool was closed');
+    const { status, headers, body } = await h.json('/api/health');
+    expect(status).toBe(503);
+    expect(body.error.code).toBe(ErrorCode.SHUTTING_DOWN);
+    expect(body.status).toBe('unavailable');
+    expect(headers.get('retry-after')).not.toBeNull();
   });
 
   it('answers 500 INTERNAL without the error message for an unexpected error, and logs it once', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Secret } from '../../src/secret.js';
+import { Secret } from '../../src/config/secret.js';
+import { describeError } from '../../src/logger.js';
 import { memoryLogger } from './support/memory-logger.js';
 
 const PASSWORD = 'pw-Lg5$heron-FROTZ-9921';
@@ -66,5 +67,16 @@ describe('createLogger (pretty)', () => {
     await log.flush();
     expect(log.lines().join('\n')).not.toContain(PASSWORD);
     expect(log.lines()[0]).toContain('[redacted]');
+  });
+});
+
+describe('describeError', () => {
+  it('keeps the code and the first line of the message, and drops the stack', () => {
+    const error = Object.assign(new Error('ORA-00942: table or view does not exist\nHelp: https://docs.oracle.com'), { code: 'ORA-00942' });
+    expect(describeError(error)).toEqual({ code: 'ORA-00942', message: 'ORA-00942: table or view does not exist' });
+  });
+
+  it('describes a thrown non-Error value as a message', () => {
+    expect(describeError('plain string')).toEqual({ message: 'plain string' });
   });
 });

@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { PoolObserver } from '../../../src/db/database.js';
 import { BorrowSiteCapture } from '../../../src/db/borrow-sites.js';
-import { HoldTimeTracker } from '../../../src/db/hold-time.js';
+import { DbError, type AcquireFailureCause } from '../../../src/db/db-error.js';
+import type { PoolObserver } from '../../../src/db/types.js';
 import { withConnection, type BorrowOptions, type RawConnection } from '../../../src/db/with-connection.js';
-import { describeError } from '../../../src/errors.js';
-import type { AcquireFailureCause } from '../../../src/errors.js';
 import { driverError } from '../support/fake-database.js';
 import { memoryLogger } from '../support/memory-logger.js';
 
@@ -37,19 +35,24 @@ class RecordingObserver implements PoolObserver {
   acquiredCount = 0;
   failures: AcquireFailureCause[] = [];
   releasedCount = 0;
+  readonly acquireSeconds: number[] = [];
+  readonly holdSeconds: number[] = [];
   slowHolds = 0;
   createFailures = 0;
   connectionRequested() {
     this.requested += 1;
   }
-  acquired() {
+  acquired(seconds: number) {
     this.acquiredCount += 1;
+    this.acquireSeconds.push(seconds);
   }
-  acquireFailed(cause: AcquireFailureCause) {
+  acquireFailed(cause: AcquireFailureCause, seconds: number) {
     this.failures.push(cause);
+    this.acquireSeconds.push(seconds);
   }
-  released() {
+  released(seconds: number) {
     this.releasedCount += 1;
+    this.holdSeconds.push(seconds);
   }
   slowHold() {
     this.slowHolds += 1;
@@ -63,7 +66,6 @@ function setup(overrides: Partial<BorrowOptions> = {}) {
   const raw = new FakeRawConnection();
   const observer = new RecordingObserver();
   const log = memoryLogger('debug');
-  const holdTimes = new HoldTimeTracker();
   let acquires = 0;
   const options: BorrowOptions = {
     getConnection: async () => {
@@ -71,7 +73,6 @@ function setup(overrides: Partial<BorrowOptions> = {}) {
       return raw;
     },
     observer,
-    holdTimes,
     logger: log.logger,
     outFormatArray: OUT_FORMAT_ARRAY,
     callTimeoutMs: 2500,
@@ -80,7 +81,7 @@ function setup(overrides: Partial<BorrowOptions> = {}) {
     borrowSites: new BorrowSiteCapture({ always: true }),
     ...overrides,
   };
-  return { raw, observer, log, holdTimes, options, acquires: () => acquires };
+  return { raw, observer, log, options, acquires: () => acquires };
 }
 
 function deferred<T = void>() {
@@ -143,10 +144,15 @@ describe('withConnection release', () => {
     expect(result).toEqual({ rows: [] });
   });
 
-  it.each(['NJS-123', 'ORA-03113'])('drops the connection instead of returning it after %s from execute', async (code) => {
+  it.each([
+    ['NJS-123', 'DATABASE_TIMEOUT'],
+    ['ORA-03113', 'DATABASE_UNAVAILABLE'],
+  ])('drops the connection instead of returning it after %s from execute, and rejects with %s', async (driverCode, code) => {
     const { raw, options } = setup();
-    raw.executeError = driverError(code, 'connection broken');
-    await expect(withConnection(options, (conn) => conn.execute('SELECT 1 FROM DUAL'))).rejects.toMatchObject({ code });
+    raw.executeError = driverError(driverCode, 'connection broken');
+    const error = await withConnection(options, (conn) => conn.execute('SELECT 1 FROM DUAL')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DbError);
+    expect(error).toMatchObject({ code, driverCode, cause: raw.executeError });
     expect(raw.closes).toEqual([{ drop: true }]);
   });
 
@@ -163,7 +169,10 @@ describe('withConnection release', () => {
   it('returns the connection to the pool (plain close) after an ordinary SQL error', async () => {
     const { raw, options } = setup();
     raw.executeError = driverError('ORA-00942', 'table or view does not exist');
-    await expect(withConnection(options, (conn) => conn.execute('SELECT * FROM missing'))).rejects.toMatchObject({ code: 'ORA-00942' });
+    await expect(withConnection(options, (conn) => conn.execute('SELECT * FROM missing'))).rejects.toMatchObject({
+      code: 'DATABASE_UNAVAILABLE',
+      driverCode: 'ORA-00942',
+    });
     expect(raw.closes).toEqual([undefined]);
   });
 
@@ -188,15 +197,31 @@ describe('withConnection release', () => {
     ).rejects.toBe(failure);
   });
 
-  it('records the hold time for the admission estimate', async () => {
-    const { options, holdTimes } = setup();
-    const record = vi.spyOn(holdTimes, 'record');
-    await withConnection(options, async () => undefined);
-    // Once per borrow, with the (tiny, finite) time the connection was held.
-    expect(record).toHaveBeenCalledOnce();
-    const [held] = record.mock.calls[0]!;
-    expect(held).toBeGreaterThanOrEqual(0);
-    expect(Number.isFinite(held)).toBe(true);
+  it('reports the real acquire and hold times, in seconds', async () => {
+    const { raw, options, observer } = setup();
+    const acquireMs = 50;
+    const holdMs = 100;
+    options.getConnection = () => new Promise((resolve) => setTimeout(() => resolve(raw), acquireMs));
+    await withConnection(options, () => new Promise((resolve) => setTimeout(resolve, holdMs)));
+    // Timers never fire early; the slack only absorbs a busy machine (and would still catch ms reported as seconds).
+    const slack = 0.25;
+    expect(observer.acquireSeconds).toHaveLength(1);
+    expect(observer.acquireSeconds[0]).toBeGreaterThanOrEqual(acquireMs / 1000 - 0.001);
+    expect(observer.acquireSeconds[0]).toBeLessThan(acquireMs / 1000 + slack);
+    expect(observer.holdSeconds).toHaveLength(1);
+    expect(observer.holdSeconds[0]).toBeGreaterThanOrEqual(holdMs / 1000 - 0.001);
+    expect(observer.holdSeconds[0]).toBeLessThan(holdMs / 1000 + slack);
+  });
+
+  it('reports the real wait of a failed acquire too', async () => {
+    const { options, observer } = setup();
+    const waitMs = 50;
+    options.getConnection = () =>
+      new Promise((_, reject) => setTimeout(() => reject(driverError('NJS-040', 'connection request timeout')), waitMs));
+    await withConnection(options, async () => undefined).catch(() => undefined);
+    expect(observer.failures).toEqual(['queue_timeout']);
+    expect(observer.acquireSeconds[0]).toBeGreaterThanOrEqual(waitMs / 1000 - 0.001);
+    expect(observer.acquireSeconds[0]).toBeLessThan(waitMs / 1000 + 0.25);
   });
 });
 
@@ -208,7 +233,7 @@ describe('withConnection acquire', () => {
       throw refusal;
     };
     const fn = vi.fn(async () => 'never');
-    await expect(withConnection(options, fn)).rejects.toBe(refusal);
+    await expect(withConnection(options, fn)).rejects.toMatchObject({ code: 'POOL_QUEUE_TIMEOUT', driverCode: 'NJS-040', cause: refusal });
     expect(observer.requested).toBe(1);
     expect(observer.failures).toEqual(['queue_timeout']);
     expect(observer.acquiredCount).toBe(0);
@@ -222,7 +247,7 @@ describe('withConnection acquire', () => {
     options.getConnection = async () => {
       throw driverError('NJS-076', 'connection request rejected. Pool queue length "queueMax" 500 reached');
     };
-    await expect(withConnection(options, async () => 1)).rejects.toMatchObject({ code: 'NJS-076' });
+    await expect(withConnection(options, async () => 1)).rejects.toMatchObject({ code: 'POOL_QUEUE_FULL', driverCode: 'NJS-076' });
     expect(observer.failures).toEqual(['queue_full']);
   });
 
@@ -357,17 +382,6 @@ describe('withConnection slow-hold detection', () => {
   });
 });
 
-describe('describeError', () => {
-  it('keeps the code and the first line of the message, and drops the stack', () => {
-    const error = Object.assign(new Error('ORA-00942: table or view does not exist\nHelp: https://docs.oracle.com'), { code: 'ORA-00942' });
-    expect(describeError(error)).toEqual({ code: 'ORA-00942', message: 'ORA-00942: table or view does not exist' });
-  });
-
-  it('describes a thrown non-Error value as a message', () => {
-    expect(describeError('plain string')).toEqual({ message: 'plain string' });
-  });
-});
-
 describe('withConnection call guard', () => {
   it('rejects a call the database never answers with NJS-123 shortly after the call timeout, cuts the socket and drops the connection', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
@@ -379,7 +393,7 @@ describe('withConnection call guard', () => {
     raw.execute = () => new Promise(() => undefined); // a frozen database: no answer, no error
     const outcome = withConnection(options, (conn) => conn.execute('SELECT 1 FROM DUAL')).then(
       () => 'resolved',
-      (error: { code?: string }) => error.code,
+      (error: { driverCode?: string }) => error.driverCode,
     );
     await vi.advanceTimersByTimeAsync(1000);
     expect(aborted).toBe(0);
@@ -407,7 +421,7 @@ describe('withConnection call guard', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const { raw, options } = setup({ callTimeoutMs: 200 });
     raw.execute = () => new Promise(() => undefined);
-    const outcome = withConnection(options, (conn) => conn.execute('SELECT 1 FROM DUAL')).catch((error: { code?: string }) => error.code);
+    const outcome = withConnection(options, (conn) => conn.execute('SELECT 1 FROM DUAL')).catch((error: { driverCode?: string }) => error.driverCode);
     await vi.advanceTimersByTimeAsync(5_000);
     expect(await outcome).toBe('NJS-123');
     expect(raw.closes).toEqual([{ drop: true }]);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AppError, ErrorCode } from '../../../src/errors.js';
-import { DbProbe, failureCode, roundTrip } from '../../../src/health/db-probe.js';
+import { DbError, DbErrorCode } from '../../../src/db/db-error.js';
+import { DbProbe, failureCode, probeRoundTrip } from '../../../src/health/db-probe.js';
 import { Readiness } from '../../../src/health/readiness.js';
 import { driverError, FakeDatabase } from '../support/fake-database.js';
 import { memoryLogger } from '../support/memory-logger.js';
@@ -130,20 +130,21 @@ describe('DbProbe.start', () => {
   });
 });
 
-describe('roundTrip', () => {
+describe('probeRoundTrip', () => {
   it('rethrows the failure after recording its code', async () => {
     const { db, readiness } = setup();
     const failure = driverError('NJS-123', 'call timeout');
     db.failWith = failure;
-    await expect(roundTrip(db, readiness, { route: '/api/health' })).rejects.toBe(failure);
+    await expect(probeRoundTrip(db, readiness, { route: '/api/health' })).rejects.toBe(failure);
     expect(readiness.database().lastError).toBe('NJS-123');
   });
 });
 
 describe('failureCode', () => {
-  it('uses the AppError code, then the driver code, then INTERNAL', () => {
-    expect(failureCode(new AppError(ErrorCode.DATABASE_UNAVAILABLE, 503, 'x'))).toBe('DATABASE_UNAVAILABLE');
+  it('uses the driver code, then the domain code, then INTERNAL', () => {
+    expect(failureCode(new DbError(DbErrorCode.DATABASE_UNAVAILABLE, 'x'))).toBe('DATABASE_UNAVAILABLE');
+    expect(failureCode(new DbError(DbErrorCode.DATABASE_UNAVAILABLE, 'x', { driverCode: 'NJS-503' }))).toBe('NJS-503');
     expect(failureCode(driverError('ORA-01017', 'denied'))).toBe('ORA-01017');
-    expect(failureCode(new Error('bug'))).toBe(ErrorCode.INTERNAL);
+    expect(failureCode(new Error('bug'))).toBe('INTERNAL');
   });
 });

@@ -1,4 +1,4 @@
-import type { BorrowContext, Database, DbConnection, PoolFigures, QueryResult } from '../../../src/db/database.js';
+import type { BorrowContext, Database, DbConnection, PoolFigures, QueryResult } from '../../../src/db/types.js';
 
 export const defaultFigures: PoolFigures = {
   open: 7,
@@ -26,6 +26,7 @@ export function driverError(code: string, text: string): Error & { code: string 
 export class FakeDatabase implements Database {
   created = true;
   figuresValue: PoolFigures = { ...defaultFigures };
+  /** Stands in for admission's hold-time sensor in tests that wire Admission to this double. */
   meanHold = 0;
   /** When set, withConnection rejects with it (an acquire failure). */
   failWith: unknown = undefined;

@@ -1,9 +1,10 @@
 /**
- * Recent mean connection hold time, as an exponentially weighted moving
- * average: cheap (no buffer), follows a slowdown within a few dozen borrows,
- * and feeds admission control's expected-wait estimate.
+ * Admission control's hold-time sensor: the recent mean seconds a connection
+ * is held, as an exponentially weighted moving average. Cheap (no buffer),
+ * follows a slowdown within a few dozen borrows; fed by the pool's `released`
+ * events, read by the expected-wait estimate.
  */
-export class HoldTimeTracker {
+export class HoldTimeMean {
   #mean = 0;
   #samples = 0;
 

@@ -1,7 +1,9 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeVariables, loadConfig, MAX_SHUTDOWN_SECONDS, type Config, type Environment } from '../../src/config.js';
-import { Secret } from '../../src/secret.js';
+import type { Environment } from '../../../src/config/files.js';
+import { ConfigError, loadConfig, type Config } from '../../../src/config/load.js';
+import { MAX_SHUTDOWN_SECONDS } from '../../../src/config/spec.js';
+import { Secret } from '../../../src/config/secret.js';
 
 // Distinctive values, so a leak anywhere is found by a plain substring search.
 const PASSWORD = 'pw-Xq7!zebra-PLUGH-4417';
@@ -342,7 +344,7 @@ describe('loadConfig result', () => {
   });
 
   it('freezes the Secret instances too, so no code can shadow toJSON to leak the password', () => {
-    // src/config.ts deepFreeze skips Secret; nothing stops code holding the config from doing this:
+    // loadConfig's deepFreeze skips Secret; nothing stops code holding the config from doing this:
     const config = loadConfig(required, noFiles);
     const password = config.db.password as unknown as { toJSON: () => string };
     try {
@@ -352,39 +354,5 @@ describe('loadConfig result', () => {
     }
     expect(Object.isFrozen(config.db.password)).toBe(true);
     expect(JSON.stringify(config)).not.toContain(PASSWORD);
-  });
-});
-
-describe('describeVariables', () => {
-  const docs = describeVariables();
-  const byName = new Map(docs.map((d) => [d.name, d]));
-
-  it('marks DB_PASSWORD and DB_WALLET_PASSWORD as secret, and only those', () => {
-    expect(docs.filter((d) => d.kind === 'secret').map((d) => d.name).sort()).toEqual(['DB_PASSWORD', 'DB_WALLET_PASSWORD']);
-  });
-
-  it('allows _FILE exactly for credentials and secrets', () => {
-    expect(docs.filter((d) => d.fileAllowed).map((d) => d.name).sort()).toEqual([
-      'DB_CONNECT_STRING',
-      'DB_PASSWORD',
-      'DB_USER',
-      'DB_WALLET_PASSWORD',
-    ]);
-  });
-
-  it('marks the credentials as required and gives everything else a default', () => {
-    expect(docs.filter((d) => d.required).map((d) => d.name).sort()).toEqual(['DB_CONNECT_STRING', 'DB_PASSWORD', 'DB_USER']);
-    expect(byName.get('DB_POOL_MAX')?.default).toBe('40');
-  });
-
-  it('documents every variable with a description and an example', () => {
-    for (const doc of docs) {
-      expect(doc.desc, doc.name).not.toBe('');
-      expect(doc.example, doc.name).not.toBe('');
-    }
-  });
-
-  it('lists the choices of a choice variable', () => {
-    expect(byName.get('LOG_LEVEL')?.choices).toEqual(['error', 'warn', 'info', 'http', 'verbose', 'debug']);
   });
 });

@@ -1,4 +1,4 @@
-import type { AcquireFailureCause } from '../errors.js';
+import type { AcquireFailureCause } from './db-error.js';
 
 /**
  * The narrow interface the rest of orapool sees. Only src/db/ knows oracledb;
@@ -41,15 +41,13 @@ export interface Database {
   figures(): PoolFigures;
   /** Borrow, run fn, always release (and drop the connection if fn broke it). */
   withConnection<T>(fn: (conn: DbConnection) => Promise<T>, context?: BorrowContext): Promise<T>;
-  /** Mean seconds a connection was held, over recent borrows; 0 when unknown. */
-  meanHoldSeconds(): number;
   /** Resolves when the pool is created, or when close() is called first. */
   whenCreated(): Promise<void>;
   /** Stop retrying, wait up to drainSeconds for borrowed connections, close every session. */
   close(drainSeconds: number): Promise<void>;
 }
 
-/** What the pool reports as it works; the Prometheus counters implement it. */
+/** What the pool reports as it works; the Prometheus counters and admission's hold-time mean listen. */
 export interface PoolObserver {
   connectionRequested(): void;
   acquired(waitSeconds: number): void;

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { Secret } from '../../src/secret.js';
+import { Secret } from '../../../src/config/secret.js';
 
 const VALUE = 'sec-Hn3%walrus-QUUX-5150';
 

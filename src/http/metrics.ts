@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import { Gauge, Histogram, type Registry } from 'prom-client';
-import { routeOf } from '../http/request-log.js';
+import { routeOf } from './request-log.js';
 
 /**
  * Request duration by route template, method and status. Raw paths never

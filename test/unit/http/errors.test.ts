@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  acquireFailureCause,
-  AppError,
-  driverCode,
-  ErrorCode,
-  isBrokenConnectionError,
-  publicMessages,
-  toAppError,
-} from '../../src/errors.js';
-import { driverError } from './support/fake-database.js';
+import { DbError, DbErrorCode } from '../../../src/db/db-error.js';
+import { AppError, ErrorCode, publicMessages, toAppError } from '../../../src/http/errors.js';
+import { driverError } from '../support/fake-database.js';
 
 describe('toAppError', () => {
   const cases: Array<[string, string, ErrorCode]> = [
@@ -55,6 +48,30 @@ describe('toAppError', () => {
     expect(error.code).toBe(ErrorCode.INTERNAL);
   });
 
+  it('answers a closed pool with 503 SHUTTING_DOWN', () => {
+    const error = toAppError(new DbError(DbErrorCode.POOL_CLOSED, 'pool is closed'), 3);
+    expect(error.code).toBe(ErrorCode.SHUTTING_DOWN);
+    expect(error.status).toBe(503);
+  });
+
+  it("prefers the db layer's own retry estimate to the caller's", () => {
+    const error = toAppError(new DbError(DbErrorCode.DATABASE_UNAVAILABLE, 'not created yet', { retryInSeconds: 15 }), 2);
+    expect(error.retryAfterSeconds).toBe(15);
+  });
+
+  it('computes the fallback Retry-After only for database failures', () => {
+    let reads = 0;
+    const retry = () => {
+      reads += 1;
+      return 4;
+    };
+    toAppError(new TypeError('bug'), retry);
+    toAppError(new AppError(ErrorCode.OVERLOADED, 503, 'shed', 1), retry);
+    expect(reads).toBe(0);
+    expect(toAppError(driverError('NJS-040', 'timeout'), retry).retryAfterSeconds).toBe(4);
+    expect(reads).toBe(1);
+  });
+
   it('passes an AppError through unchanged', () => {
     const appError = new AppError(ErrorCode.OVERLOADED, 503, 'shed', 4);
     expect(toAppError(appError, 99)).toBe(appError);
@@ -66,65 +83,5 @@ describe('AppError.expose', () => {
     expect(new AppError(ErrorCode.NOT_FOUND, 404, 'no route').expose).toBe(true);
     expect(new AppError(ErrorCode.INTERNAL, 500, 'boom').expose).toBe(false);
     expect(new AppError(ErrorCode.OVERLOADED, 503, 'shed').expose).toBe(false);
-  });
-});
-
-describe('driverCode', () => {
-  it('reads the code property when it is a driver code', () => {
-    expect(driverCode(Object.assign(new Error('whatever'), { code: 'ORA-03113' }))).toBe('ORA-03113');
-  });
-
-  it('parses the code from the start of the message when the code property is absent', () => {
-    expect(driverCode(new Error('NJS-040: connection request timeout. Request exceeded "queueTimeout" of 1000'))).toBe('NJS-040');
-    expect(driverCode(new Error('ORA-01017: invalid credential'))).toBe('ORA-01017');
-  });
-
-  it('parses the message when the code property is not a driver code', () => {
-    expect(driverCode(Object.assign(new Error('NJS-076: queue full'), { code: 'ERR_SOMETHING' }))).toBe('NJS-076');
-  });
-
-  it('does not find a code in the middle of a message', () => {
-    expect(driverCode(new Error('wrapped: NJS-040: timeout'))).toBeUndefined();
-  });
-
-  it('returns undefined for non-objects and errors without a code', () => {
-    expect(driverCode(undefined)).toBeUndefined();
-    expect(driverCode(null)).toBeUndefined();
-    expect(driverCode('NJS-040')).toBeUndefined();
-    expect(driverCode(new Error('plain failure'))).toBeUndefined();
-    expect(driverCode({ code: 42, message: 17 })).toBeUndefined();
-  });
-});
-
-describe('isBrokenConnectionError', () => {
-  it.each(['NJS-123', 'NJS-500', 'NJS-501', 'NJS-503', 'NJS-521', 'ORA-03113', 'ORA-03114', 'ORA-03135', 'ORA-01012', 'ORA-00028'])(
-    'treats %s as a broken connection',
-    (code) => {
-      expect(isBrokenConnectionError(driverError(code, 'broken'))).toBe(true);
-    },
-  );
-
-  it('recognises a broken connection from the message alone', () => {
-    expect(isBrokenConnectionError(new Error('ORA-03113: end-of-file on communication channel'))).toBe(true);
-  });
-
-  it.each(['NJS-040', 'NJS-076', 'ORA-00942', 'ORA-01017'])('does not treat %s as a broken connection', (code) => {
-    expect(isBrokenConnectionError(driverError(code, 'not broken'))).toBe(false);
-  });
-
-  it('does not treat errors without a driver code as broken', () => {
-    expect(isBrokenConnectionError(new Error('user code failed'))).toBe(false);
-    expect(isBrokenConnectionError(undefined)).toBe(false);
-  });
-});
-
-describe('acquireFailureCause', () => {
-  it('names the cause of a failed acquire', () => {
-    expect(acquireFailureCause(driverError('NJS-040', 'timeout'))).toBe('queue_timeout');
-    expect(acquireFailureCause(driverError('NJS-076', 'full'))).toBe('queue_full');
-    expect(acquireFailureCause(driverError('NJS-064', 'closing'))).toBe('pool_closed');
-    expect(acquireFailureCause(driverError('NJS-065', 'closed'))).toBe('pool_closed');
-    expect(acquireFailureCause(driverError('ORA-12541', 'no listener'))).toBe('database_unavailable');
-    expect(acquireFailureCause(new Error('something else'))).toBe('other');
   });
 });

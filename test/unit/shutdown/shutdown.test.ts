@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createShutdown, type ShutdownDeps } from '../../src/shutdown.js';
-import { listenEphemeral, type TestServer } from './support/http.js';
-import { memoryLogger } from './support/memory-logger.js';
+import { createShutdown, type ShutdownDeps } from '../../../src/shutdown/shutdown.js';
+import { listenEphemeral, type TestServer } from '../support/http.js';
+import { memoryLogger } from '../support/memory-logger.js';
 
 function deferred<T = void>() {
   let resolve!: (value: T) => void;

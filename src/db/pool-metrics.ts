@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { PoolFigures, PoolObserver } from '../db/database.js';
-import type { AcquireFailureCause } from '../errors.js';
+import type { AcquireFailureCause } from './db-error.js';
+import { QUEUE_FULL_CODE, QUEUE_TIMEOUT_CODE } from './oracle-errors.js';
+import type { PoolFigures, PoolObserver } from './types.js';
 
 export interface PoolMetricsSource {
   figures(): PoolFigures;
@@ -8,11 +9,11 @@ export interface PoolMetricsSource {
 }
 
 /**
- * Pool series. Gauges are read from the pool in collect(), at scrape time,
- * so they are never stale and cost nothing between scrapes; counters and
- * histograms are fed by the PoolObserver this returns.
+ * The pool gauges, read from the pool in collect(), at scrape time, so they
+ * are never stale and cost nothing between scrapes. Registered once the pool
+ * exists (the pool itself needs its observer first: createPoolObserver).
  */
-export function createPoolMetrics(registry: Registry, source: () => PoolMetricsSource): PoolObserver {
+export function registerPoolGauges(registry: Registry, pool: PoolMetricsSource): void {
   const registers = [registry];
   const gauge = (name: string, help: string, read: (f: PoolFigures) => number) =>
     new Gauge({
@@ -20,7 +21,7 @@ export function createPoolMetrics(registry: Registry, source: () => PoolMetricsS
       help,
       registers,
       collect() {
-        this.set(read(source().figures()));
+        this.set(read(pool.figures()));
       },
     });
   gauge('orapool_pool_connections_open', 'Connections the pool has open (idle + in use).', (f) => f.open);
@@ -36,19 +37,24 @@ export function createPoolMetrics(registry: Registry, source: () => PoolMetricsS
     help: '1 when the pool exists (created and one connection really borrowed), else 0.',
     registers,
     collect() {
-      this.set(source().created ? 1 : 0);
+      this.set(pool.created ? 1 : 0);
     },
   });
+}
+
+/** The pool counters and histograms, fed by the PoolObserver this returns. */
+export function createPoolObserver(registry: Registry): PoolObserver {
+  const registers = [registry];
 
   const requests = new Counter({ name: 'orapool_pool_connection_requests_total', help: 'Connection borrow attempts.', registers });
   const queueTimeouts = new Counter({
     name: 'orapool_pool_queue_timeouts_total',
-    help: 'Borrowers that waited DB_POOL_TIMEOUT without getting a connection (NJS-040).',
+    help: `Borrowers that waited DB_POOL_TIMEOUT without getting a connection (${QUEUE_TIMEOUT_CODE}).`,
     registers,
   });
   const queueFull = new Counter({
     name: 'orapool_pool_queue_full_rejections_total',
-    help: 'Borrowers rejected at once because DB_POOL_QUEUE_MAX requests were waiting (NJS-076).',
+    help: `Borrowers rejected at once because DB_POOL_QUEUE_MAX requests were waiting (${QUEUE_FULL_CODE}).`,
     registers,
   });
   const failures = new Counter({

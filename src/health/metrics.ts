@@ -1,6 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
-import { type MemoryReading, usageRatio } from '../health/memory.js';
-import type { Readiness } from '../health/readiness.js';
+import { ROUND_TRIP_SQL } from '../db/round-trip.js';
+import { type MemoryReading, usageRatio } from './memory.js';
+import type { Readiness } from './readiness.js';
 
 /** Readiness, database reachability and memory, read at scrape time. */
 export function createHealthMetrics(registry: Registry, readiness: Readiness, readMemory: () => MemoryReading): void {
@@ -31,7 +32,7 @@ export function createHealthMetrics(registry: Registry, readiness: Readiness, re
   gauge('orapool_database_up', '1 when the last database round-trip succeeded recently, else 0.', () =>
     readiness.database().up ? 1 : 0,
   );
-  gauge('orapool_database_probe_duration_seconds', 'Seconds the last successful SELECT 1 FROM DUAL round-trip took.', () =>
+  gauge('orapool_database_probe_duration_seconds', `Seconds the last successful ${ROUND_TRIP_SQL} round-trip took.`, () =>
     readiness.database().lastRoundTripSeconds ?? 0,
   );
   gauge('orapool_memory_heap_used_bytes', 'V8 heap in use.', () => memory().heapUsedBytes);

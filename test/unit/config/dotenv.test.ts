@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { environmentWithDotEnv } from '../../src/dotenv.js';
+import { loadConfig } from '../../../src/config/load.js';
+import { environmentWithDotEnv } from '../../../src/config/dotenv.js';
 
 const dotEnv = (text: string) => {
   const path = join(mkdtempSync(join(tmpdir(), 'orapool-dotenv-')), '.env');

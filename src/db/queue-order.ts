@@ -11,7 +11,7 @@ import type oracledb from 'oracledb';
  * waited longer for it (p95 242 ms against a Little's-law mean of 188 ms).
  * So a newcomer first lets the driver hand freed slots to its queue, and a
  * newcomer that would find the queue still full is refused before the driver
- * builds its NJS-076 error.
+ * builds its queue-full error.
  */
 
 /** The driver's queue, read from its internals (oracledb is pinned exactly). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrivalStep } from '../../../src/db/fair-queue.js';
+import { arrivalStep } from '../../../src/db/queue-order.js';
 
 describe('arrivalStep', () => {
   it.each([

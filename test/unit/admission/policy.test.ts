@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
-import type { PoolFigures } from '../../../src/db/database.js';
-import { Admission } from '../../../src/http/admission.js';
+import type { PoolFigures } from '../../../src/db/types.js';
+import { Admission } from '../../../src/admission/policy.js';
 import { defaultFigures } from '../support/fake-database.js';
 import { memoryLogger } from '../support/memory-logger.js';
 

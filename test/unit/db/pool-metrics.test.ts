@@ -1,7 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createPoolMetrics } from '../../../src/metrics/pool-metrics.js';
-import { createRegistry } from '../../../src/metrics/registry.js';
+import { createPoolObserver, registerPoolGauges } from '../../../src/db/pool-metrics.js';
 import { FakeDatabase } from '../support/fake-database.js';
 
 /** One sample from the exposition text: the series named `name` whose labels include `labels`. */
@@ -18,11 +17,12 @@ async function sample(registry: Registry, name: string, labels: Record<string, s
 function setup() {
   const registry = new Registry();
   const db = new FakeDatabase();
-  const observer = createPoolMetrics(registry, () => db);
+  const observer = createPoolObserver(registry);
+  registerPoolGauges(registry, db);
   return { registry, db, observer };
 }
 
-describe('createPoolMetrics', () => {
+describe('pool metrics', () => {
   it('exports every acquire failure cause at 0 from the start', async () => {
     const { registry } = setup();
     for (const cause of ['queue_timeout', 'queue_full', 'database_unavailable', 'pool_closed', 'other']) {
@@ -72,22 +72,5 @@ describe('createPoolMetrics', () => {
     expect(text).toMatch(/^orapool_pool_up 1$/m);
     db.created = false;
     expect(await registry.metrics()).toMatch(/^orapool_pool_up 0$/m);
-  });
-});
-
-describe('createRegistry', () => {
-  it('uses its own registry with build info and the default process metrics', async () => {
-    const registry = createRegistry('1.2.3');
-    const text = await registry.metrics();
-    expect(text).toContain(`orapool_build_info{version="1.2.3",node_version="${process.version}"} 1`);
-    expect(text).toMatch(/^process_cpu_user_seconds_total /m);
-    expect(text).toMatch(/^nodejs_heap_size_used_bytes /m);
-  });
-
-  it('keeps two registries apart, so two apps in one process never share series', () => {
-    const a = createRegistry('1.0.0');
-    const b = createRegistry('2.0.0');
-    createPoolMetrics(a, () => new FakeDatabase());
-    expect(() => createPoolMetrics(b, () => new FakeDatabase())).not.toThrow();
   });
 });

@@ -1,8 +1,9 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
-import type { PoolFigures } from '../db/database.js';
+import type { PoolFigures } from '../db/types.js';
+import { createAdmissionMetrics, type AdmissionMetrics, type ShedReason } from './metrics.js';
 
-export type ShedReason = 'expected_wait' | 'event_loop_delay' | 'heap';
+export type { ShedReason } from './metrics.js';
 
 export interface AdmissionOptions {
   enabled: boolean;
@@ -11,6 +12,7 @@ export interface AdmissionOptions {
   /** 0 disables the heap guard. */
   heapRatioLimit: number;
   figures: () => PoolFigures;
+  /** Sensors: recent mean connection hold time (hold-time-mean.ts), event-loop delay p99, heap ratio. */
   meanHoldSeconds: () => number;
   eventLoopDelayMs: () => number;
   heapRatio: () => number;
@@ -25,8 +27,7 @@ const QUIET_MS = 1000;
 export type AdmissionDecision = { admit: true } | { admit: false; reason: ShedReason; retryAfterSeconds: number };
 
 /**
- * Admission control: the team's "graceful rejection instead of queue
- * overflow". Waiting past the point of usefulness is worse than a fast no:
+ * Admission control: graceful rejection instead of queue overflow. Waiting past the point of usefulness is worse than a fast no:
  * when the expected wait for a connection (requests waiting x recent mean
  * hold time / pool max) already exceeds the queue timeout, the request would
  * time out anyway after holding a socket for DB_POOL_TIMEOUT seconds, so it
@@ -36,29 +37,14 @@ export type AdmissionDecision = { admit: true } | { admit: false; reason: ShedRe
 export class Admission {
   readonly #options: AdmissionOptions;
   readonly #now: () => number;
-  readonly #shed: Counter<'reason'>;
+  readonly #metrics: AdmissionMetrics;
   #shedding: { since: number; last: number; count: number; reason: ShedReason } | undefined;
   #quietTimer: NodeJS.Timeout | undefined;
 
   constructor(options: AdmissionOptions) {
     this.#options = options;
     this.#now = options.now ?? (() => Date.now());
-    this.#shed = new Counter({
-      name: 'orapool_shed_requests_total',
-      help: 'Requests rejected with 503 by admission control before touching the pool, by reason.',
-      labelNames: ['reason'],
-      registers: [options.registry],
-    });
-    for (const reason of ['expected_wait', 'event_loop_delay', 'heap'] satisfies ShedReason[]) this.#shed.inc({ reason }, 0);
-    const self = this;
-    new Gauge({
-      name: 'orapool_admission_expected_wait_seconds',
-      help: 'Expected wait for a connection now: requests waiting x mean hold time / pool max.',
-      registers: [options.registry],
-      collect() {
-        this.set(self.expectedWaitSeconds());
-      },
-    });
+    this.#metrics = createAdmissionMetrics(options.registry, () => this.expectedWaitSeconds());
   }
 
   expectedWaitSeconds(f: PoolFigures = this.#options.figures()): number {
@@ -93,7 +79,7 @@ export class Admission {
   #track(decision: AdmissionDecision): void {
     const now = this.#now();
     if (!decision.admit) {
-      this.#shed.inc({ reason: decision.reason });
+      this.#metrics.shed(decision.reason);
       if (!this.#shedding) {
         this.#shedding = { since: now, last: now, count: 0, reason: decision.reason };
         this.#options.logger.warn(`Load shedding started (${decision.reason})`, {

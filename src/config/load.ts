@@ -1,0 +1,164 @@
+import { customCleanEnv } from 'envalid';
+import { readUtf8, resolveFileVariables, type Environment, type ReadFile } from './files.js';
+import { crossFieldProblems, rangeProblems, type ConfigProblem } from './rules.js';
+import { Secret } from './secret.js';
+import { configSpec, describeVariables, type VariableDoc, type VariableName } from './spec.js';
+
+/**
+ * loadConfig(env): the only reader of the environment, and even it does not
+ * touch process.env: it is handed the environment (envalid's lesson), so
+ * tests pass plain objects. It reports every problem at once and returns a
+ * typed, frozen Config.
+ */
+
+export interface Config {
+  readonly nodeEnv: 'production' | 'development' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: string;
+  readonly logFormat: 'json' | 'pretty';
+  readonly db: {
+    readonly user: string;
+    readonly password: Secret;
+    readonly connectString: string;
+    readonly walletLocation: string | undefined;
+    readonly walletPassword: Secret | undefined;
+    readonly configDir: string | undefined;
+    readonly connectTimeoutSeconds: number;
+    readonly callTimeoutSeconds: number;
+    readonly expireTimeMinutes: number;
+    readonly probeIntervalSeconds: number;
+    readonly retryMaxDelaySeconds: number;
+  };
+  readonly pool: {
+    readonly min: number;
+    readonly max: number;
+    readonly increment: number;
+    readonly queueTimeoutSeconds: number;
+    readonly queueMax: number;
+    readonly recycleSeconds: number;
+    readonly idleTimeoutSeconds: number;
+    readonly pingIntervalSeconds: number;
+    readonly pingTimeoutSeconds: number;
+    readonly slowHoldSeconds: number;
+    readonly borrowSites: 'after-slow-hold' | 'always';
+  };
+  readonly admission: {
+    readonly enabled: boolean;
+    readonly eventLoopDelayMs: number;
+    readonly heapRatio: number;
+  };
+  readonly memory: {
+    readonly highWatermark: number;
+    readonly lowWatermark: number;
+  };
+  readonly shutdown: {
+    readonly delaySeconds: number;
+    readonly drainSeconds: number;
+  };
+}
+
+/** Thrown by loadConfig with every problem found, never with a secret value in it. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: ConfigProblem[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.rule}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validate the whole environment at once and return a typed, frozen Config,
+ * or throw a ConfigError listing every problem. Secret values never appear in
+ * a problem: a secret can only be missing or unreadable.
+ */
+export function loadConfig(env: Environment, readFile: ReadFile = readUtf8): Config {
+  const problems: ConfigProblem[] = [];
+  const resolved = resolveFileVariables(env, readFile, problems);
+  const docs = new Map<string, VariableDoc>(describeVariables().map((d) => [d.name, d]));
+
+  // customCleanEnv with an identity middleware: we want plain values back, not
+  // envalid's strict proxy, which throws when a value that failed is read.
+  const cleaned = customCleanEnv(resolved, configSpec, (env) => ({ ...env }), {
+    reporter: ({ errors }) => {
+      for (const [variable, error] of Object.entries(errors)) {
+        // A <NAME>_FILE problem already explains why <NAME> has no value.
+        if (!error || problems.some((p) => p.variable === `${variable}_FILE`)) continue;
+        const missing = error.name === 'EnvMissingError' || resolved[variable] === undefined;
+        let rule = missing ? `is required: ${docs.get(variable)?.desc ?? ''}` : error.message;
+        if (!missing && docs.get(variable)?.kind === 'secret') rule = 'is invalid (value not shown)';
+        if (!missing && error.message.startsWith('Value "')) {
+          // envalid's choices message; restate it without relying on its wording.
+          const choices = (configSpec[variable as VariableName] as { choices?: readonly string[] }).choices ?? [];
+          rule = `must be one of ${choices.join(', ')} (got "${resolved[variable]}")`;
+        }
+        problems.push({ variable, rule });
+      }
+    },
+  }) as unknown as Record<string, unknown>;
+
+  // Ranges only make sense over values that parsed, and rules between
+  // variables only over values that kept their ranges.
+  const unparsed = new Set(problems.map((p) => p.variable));
+  problems.push(...rangeProblems(cleaned, unparsed));
+  problems.push(...crossFieldProblems(cleaned, new Set(problems.map((p) => p.variable))));
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const c = cleaned as { [K in VariableName]: K extends 'ADMISSION_CONTROL' ? boolean : string & number };
+  const optional = (value: string) => (value === '' ? undefined : value);
+  const nodeEnv = c.NODE_ENV as Config['nodeEnv'];
+  const config: Config = {
+    nodeEnv,
+    port: c.PORT,
+    host: c.HOST,
+    logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT === 'auto' ? (nodeEnv === 'development' ? 'pretty' : 'json') : (c.LOG_FORMAT as 'json' | 'pretty'),
+    db: {
+      user: c.DB_USER,
+      password: new Secret(c.DB_PASSWORD),
+      connectString: c.DB_CONNECT_STRING,
+      walletLocation: optional(c.DB_WALLET_LOCATION),
+      walletPassword: c.DB_WALLET_PASSWORD === '' ? undefined : new Secret(c.DB_WALLET_PASSWORD),
+      configDir: optional(c.DB_CONFIG_DIR),
+      connectTimeoutSeconds: c.DB_CONNECT_TIMEOUT,
+      callTimeoutSeconds: c.DB_CALL_TIMEOUT,
+      expireTimeMinutes: c.DB_EXPIRE_TIME,
+      probeIntervalSeconds: c.DB_PROBE_INTERVAL,
+      retryMaxDelaySeconds: c.DB_RETRY_MAX_DELAY,
+    },
+    pool: {
+      min: c.DB_POOL_MIN,
+      max: c.DB_POOL_MAX,
+      increment: c.DB_POOL_INCREMENT,
+      queueTimeoutSeconds: c.DB_POOL_TIMEOUT,
+      queueMax: c.DB_POOL_QUEUE_MAX,
+      recycleSeconds: c.DB_POOL_RECYCLE,
+      idleTimeoutSeconds: c.DB_POOL_IDLE_TIMEOUT,
+      pingIntervalSeconds: c.DB_POOL_PING_INTERVAL,
+      pingTimeoutSeconds: c.DB_POOL_PING_TIMEOUT,
+      slowHoldSeconds: c.DB_SLOW_HOLD_SECONDS,
+      borrowSites: cleaned.DB_BORROW_SITES as 'after-slow-hold' | 'always',
+    },
+    admission: {
+      enabled: cleaned.ADMISSION_CONTROL as boolean,
+      eventLoopDelayMs: c.SHED_EVENT_LOOP_DELAY_MS,
+      heapRatio: c.SHED_HEAP_RATIO,
+    },
+    memory: {
+      highWatermark: c.MEMORY_HIGH_WATERMARK,
+      lowWatermark: c.MEMORY_LOW_WATERMARK,
+    },
+    shutdown: {
+      delaySeconds: c.SHUTDOWN_DELAY_SECONDS,
+      drainSeconds: c.SHUTDOWN_DRAIN_SECONDS,
+    },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const inner of Object.values(value)) {
+    if (inner && typeof inner === 'object' && !(inner instanceof Secret)) deepFreeze(inner as object);
+  }
+  return Object.freeze(value);
+}

@@ -1,0 +1,271 @@
+import { EnvError, makeValidator, bool as envalidBool, str as envalidStr, type Spec } from 'envalid';
+
+/**
+ * The configuration spec: the single source of truth for every variable
+ * orapool reads, with its description, default, example, type, range and
+ * where it lives when deployed. The README table, .env.example, the Helm
+ * chart's values and schema, and the k8s ConfigMap are generated from it by
+ * scripts/gen-config-docs.ts; test/deploy/config-drift.test.ts fails when
+ * they disagree. rules.ts enforces the ranges; load.ts reads the environment.
+ */
+
+/** Where a variable lives when deployed: a ConfigMap, or a Secret. */
+export type VariableKind = 'setting' | 'secret' | 'credential';
+
+export type ValueType = 'integer' | 'number' | 'boolean' | 'string';
+
+/** Bounds a value must keep (JSON-schema names, so the Helm schema takes them as they are). */
+export interface Range {
+  minimum?: number;
+  exclusiveMinimum?: number;
+  maximum?: number;
+  exclusiveMaximum?: number;
+  /** Why the bound exists, appended to the problem ("must be >= 1<why> (got 0)"). */
+  why?: string;
+  /** The whole rule, when the bounds alone would say it badly. */
+  rule?: string;
+}
+
+/** What the spec says beyond envalid. */
+interface Rules {
+  /** Default 'setting'. */
+  kind?: VariableKind;
+  range?: Range;
+}
+
+/** An envalid validator whose spec also takes Rules (envalid keeps extra fields: its validators spread the spec). */
+function withRules<T>(type: ValueType, validator: (spec: Spec<T>) => Spec<T>) {
+  return (spec: Spec<T> & Rules) => ({ ...(validator(spec) as Spec<T> & { _parse: (input: string) => T }), type });
+}
+
+const int = withRules<number>('integer', makeValidator<number>((input) => {
+  if (!/^-?\d+$/.test(input.trim())) throw new EnvError(`must be a whole number (got "${input}")`);
+  return Number.parseInt(input, 10);
+}));
+
+const decimal = withRules<number>('number', makeValidator<number>((input) => {
+  const value = Number(input.trim());
+  if (input.trim() === '' || !Number.isFinite(value)) throw new EnvError(`must be a number (got "${input}")`);
+  return value;
+}));
+
+const port = withRules<number>('integer', makeValidator<number>((input) => {
+  const value = Number(input.trim());
+  if (!/^\d+$/.test(input.trim()) || value < 1 || value > 65535) {
+    throw new EnvError(`must be a TCP port from 1 to 65535 (got "${input}")`);
+  }
+  return value;
+}));
+
+const str = withRules<string>('string', envalidStr as (spec: Spec<string>) => Spec<string>);
+const bool = withRules<boolean>('boolean', envalidBool as (spec: Spec<boolean>) => Spec<boolean>);
+
+/** SHUTDOWN_DELAY_SECONDS + SHUTDOWN_DRAIN_SECONDS must stay below this; Helm's terminationGracePeriodSeconds adds a margin on top. */
+export const MAX_SHUTDOWN_SECONDS = 120;
+
+const RATIO: Range = { minimum: 0, exclusiveMaximum: 1, rule: 'must be a ratio from 0 (off) to below 1' };
+
+/**
+ * Every variable. `kind` decides where deployments put it: 'setting' in a
+ * ConfigMap; 'credential' and 'secret' in a Secret, and both may be read from
+ * a mounted file named by <NAME>_FILE. A 'secret' value is never printed,
+ * not even in a validation error.
+ */
+export const configSpec = {
+  NODE_ENV: str({
+    choices: ['production', 'development', 'test'],
+    default: 'production',
+    desc: 'Runtime mode. production: JSON logs, the simulator is never started. development: readable logs.',
+    example: 'production',
+  }),
+  PORT: port({ default: 5001, range: { minimum: 1, maximum: 65535 }, desc: 'HTTP port the service listens on.', example: '5001' }),
+  HOST: str({ default: '0.0.0.0', desc: 'Address the HTTP server binds to.', example: '0.0.0.0' }),
+  LOG_LEVEL: str({
+    choices: ['error', 'warn', 'info', 'http', 'verbose', 'debug'],
+    default: 'info',
+    desc: 'Least severe log level written. Requests are logged at info; /livez, /readyz and /metrics requests at debug.',
+    example: 'info',
+  }),
+  LOG_FORMAT: str({
+    choices: ['auto', 'json', 'pretty'],
+    default: 'auto',
+    desc: 'Log line format. auto: pretty when NODE_ENV=development, JSON otherwise.',
+    example: 'json',
+  }),
+
+  DB_USER: str({ kind: 'credential', desc: 'Database user the pool logs on as. Also readable from DB_USER_FILE.', example: 'orapool' }),
+  DB_PASSWORD: str({ kind: 'secret', desc: 'Password of DB_USER. Also readable from DB_PASSWORD_FILE (a mounted Secret). Never logged.', example: 'change-me' }),
+  DB_CONNECT_STRING: str({
+    kind: 'credential',
+    desc: 'Easy Connect string or TNS alias (with DB_CONFIG_DIR). Also readable from DB_CONNECT_STRING_FILE.',
+    example: 'localhost:1521/FREEPDB1',
+  }),
+  DB_WALLET_LOCATION: str({
+    default: '',
+    desc: 'Directory holding ewallet.pem for mutual TLS (Autonomous Database). Empty: no wallet.',
+    example: '/etc/orapool/wallet',
+  }),
+  DB_WALLET_PASSWORD: str({
+    kind: 'secret',
+    default: '',
+    desc: 'Password of the PEM wallet. Also readable from DB_WALLET_PASSWORD_FILE. Never logged.',
+    example: 'change-me',
+  }),
+  DB_CONFIG_DIR: str({
+    default: '',
+    desc: 'Directory holding tnsnames.ora, so DB_CONNECT_STRING may be an alias. Empty: none.',
+    example: '/etc/orapool/wallet',
+  }),
+
+  DB_POOL_MIN: int({ default: 5, range: { minimum: 0 }, desc: 'Connections the pool keeps open even when idle.', example: '5' }),
+  DB_POOL_MAX: int({
+    default: 40, range: { minimum: 1 },
+    desc: 'Most connections the pool opens. Each replica opens up to this many database sessions.',
+    example: '40',
+  }),
+  DB_POOL_INCREMENT: int({ default: 1, range: { minimum: 1 }, desc: 'Connections opened at once when the pool grows.', example: '1' }),
+  DB_POOL_TIMEOUT: decimal({
+    default: 30, range: { minimum: 0.001, why: ' (1 ms): 0 would make requests wait forever' },
+    desc: 'Seconds a request waits in the queue for a free connection before it gets 503 (the pool queue timeout).',
+    example: '30',
+  }),
+  DB_POOL_QUEUE_MAX: int({
+    default: 1000, range: { minimum: 1, why: ' (an unbounded queue lets overload grow memory and latency without limit)' },
+    desc: 'Most requests waiting for a connection; beyond it a request gets 503 at once. A memory backstop: admission control bounds the wait by time first.',
+    example: '1000',
+  }),
+  DB_POOL_RECYCLE: int({
+    default: 3600, range: { minimum: 0 },
+    desc: 'Seconds a session may live before the pool replaces it (maxLifetimeSession). 0 disables.',
+    example: '3600',
+  }),
+  DB_POOL_IDLE_TIMEOUT: int({
+    default: 60, range: { minimum: 0 },
+    desc: 'Seconds an idle connection above DB_POOL_MIN stays open before the pool closes it. 0 disables.',
+    example: '60',
+  }),
+  DB_POOL_PING_INTERVAL: int({
+    default: 60, range: { minimum: -1 },
+    desc: 'Seconds a connection may sit idle before it is pinged at checkout. 0 pings every checkout; -1 never.',
+    example: '60',
+  }),
+  DB_POOL_PING_TIMEOUT: decimal({
+    default: 5, range: { minimum: 0.001, why: ' (1 ms): 0 would let a checkout ping hang' },
+    desc: 'Seconds a checkout ping may take before the connection is discarded.',
+    example: '5',
+  }),
+  DB_EXPIRE_TIME: int({
+    default: 2, range: { minimum: 0 },
+    desc: 'Minutes between TCP keepalive probes, so firewalls do not silently drop idle sessions. 0 disables.',
+    example: '2',
+  }),
+  // Whole seconds: oracledb rejects a fractional connectTimeout at every pool creation.
+  DB_CONNECT_TIMEOUT: int({
+    default: 10, range: { minimum: 1, why: ': 0 would let a connect attempt hang' },
+    desc: 'Whole seconds to establish a new database session before giving up.',
+    example: '10',
+  }),
+  DB_CALL_TIMEOUT: decimal({
+    default: 5, range: { minimum: 0.001, why: ' (1 ms): 0 would let a health round-trip hang' },
+    desc: 'Seconds one database round-trip may take, so a frozen database gives 503 instead of a hang.',
+    example: '5',
+  }),
+  DB_PROBE_INTERVAL: decimal({
+    default: 5, range: { exclusiveMinimum: 0, why: ': readiness needs a periodic probe' },
+    desc: 'Seconds between background database probes that feed /readyz (probes never borrow per request).',
+    example: '5',
+  }),
+  DB_RETRY_MAX_DELAY: decimal({
+    default: 30, range: { exclusiveMinimum: 0, why: ': retries need a delay' },
+    desc: 'Cap, in seconds, of the exponential backoff between pool creation attempts while the database is unreachable.',
+    example: '30',
+  }),
+  DB_SLOW_HOLD_SECONDS: decimal({
+    default: 10, range: { minimum: 0 },
+    desc: 'A connection held longer than this is logged once (route, request id, borrow site) and counted. 0 disables.',
+    example: '10',
+  }),
+  DB_BORROW_SITES: str({
+    choices: ['after-slow-hold', 'always'],
+    default: 'after-slow-hold',
+    desc:
+      'When the slow-hold log names the code that borrowed. after-slow-hold: record stacks for ten minutes after a slow hold, ' +
+      'so the next one names it (free in the steady state). always: every borrow, so even the first one does (about a tenth of peak throughput).',
+    example: 'always',
+  }),
+
+  ADMISSION_CONTROL: bool({
+    default: true,
+    desc: 'Reject at once with 503 when the expected wait for a connection exceeds DB_POOL_TIMEOUT, instead of queueing a request that would time out.',
+    example: 'true',
+  }),
+  SHED_EVENT_LOOP_DELAY_MS: decimal({
+    default: 1000, range: { minimum: 0 },
+    desc: 'Shed new requests while the event loop delay (p99, milliseconds) is above this. 0 disables.',
+    example: '1000',
+  }),
+  SHED_HEAP_RATIO: decimal({
+    default: 0.95, range: RATIO,
+    desc: 'Shed new requests while V8 heap used / heap limit is above this ratio. 0 disables.',
+    example: '0.95',
+  }),
+  MEMORY_HIGH_WATERMARK: decimal({
+    default: 0.9, range: RATIO,
+    desc: 'Ratio of RSS to the container memory limit above which /readyz turns 503. 0 disables.',
+    example: '0.9',
+  }),
+  MEMORY_LOW_WATERMARK: decimal({
+    default: 0.8, range: RATIO,
+    desc: 'Ratio below which readiness recovers after crossing MEMORY_HIGH_WATERMARK.',
+    example: '0.8',
+  }),
+
+  SHUTDOWN_DELAY_SECONDS: decimal({
+    default: 5, range: { minimum: 0, maximum: MAX_SHUTDOWN_SECONDS },
+    desc: 'Seconds between SIGTERM (readiness turns 503) and closing the listener, so load balancers stop sending traffic.',
+    example: '5',
+  }),
+  SHUTDOWN_DRAIN_SECONDS: decimal({
+    default: 15, range: { minimum: 0, maximum: MAX_SHUTDOWN_SECONDS },
+    desc: 'Seconds in-flight requests and busy connections get to finish before the pool is closed by force.',
+    example: '15',
+  }),
+} as const;
+
+export type VariableName = keyof typeof configSpec;
+
+export interface VariableDoc {
+  name: VariableName;
+  kind: VariableKind;
+  /** May also be read from the file named by <name>_FILE. */
+  fileAllowed: boolean;
+  required: boolean;
+  default: string | undefined;
+  desc: string;
+  example: string;
+  choices: readonly string[] | undefined;
+  range: Range | undefined;
+  /** The JSON type of its value. */
+  type: ValueType;
+}
+
+/** The spec as plain data, for the generators and drift tests. */
+export function describeVariables(): VariableDoc[] {
+  return (Object.keys(configSpec) as VariableName[]).map((name) => {
+    const spec = configSpec[name] as Spec<unknown> & Rules & { type: ValueType };
+    const kind = spec.kind ?? 'setting';
+    return {
+      name,
+      kind,
+      fileAllowed: kind !== 'setting',
+      required: !('default' in spec),
+      default: 'default' in spec ? String(spec.default) : undefined,
+      desc: spec.desc ?? '',
+      example: spec.example ?? '',
+      choices: spec.choices?.map(String),
+      range: spec.range,
+      type: spec.type,
+    };
+  });
+}
+

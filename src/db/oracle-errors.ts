@@ -1,0 +1,140 @@
+import { DbError, DbErrorCode, withoutStack } from './db-error.js';
+
+/**
+ * Everything orapool knows about Oracle's error codes, in one place (as
+ * pg-protocol keeps the server's codes): which ones mean a broken session,
+ * which a busy pool, which a rejected logon, and what an operator should do
+ * about each. node-oracledb's codes are stable across releases (its own
+ * tests assert them); their wording is not, so nothing here reads prose
+ * beyond the leading code.
+ */
+
+/** The oracledb / ORA code of an error, if it has one ("NJS-040", "ORA-01017"). */
+export function driverCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(NJS|ORA|DPI|TNS)-\d+$/.test(code)) return code;
+  const message = (error as { message?: unknown }).message;
+  if (typeof message === 'string') return /^((?:NJS|ORA|DPI|TNS)-\d+)/.exec(message)?.[1];
+  return undefined;
+}
+
+/** The driver's "no connection within queueTimeout" and "queueMax requests already waiting". */
+export const QUEUE_TIMEOUT_CODE = 'NJS-040';
+export const QUEUE_FULL_CODE = 'NJS-076';
+
+/** Errors after which a connection must not go back to the pool. */
+const brokenConnectionCodes = new Set([
+  'NJS-123', // call timeout: the session may still be busy server-side
+  'NJS-500', // connection to the database was closed
+  'NJS-501',
+  'NJS-503',
+  'NJS-521',
+  'ORA-03113',
+  'ORA-03114',
+  'ORA-03135',
+  'ORA-01012',
+  'ORA-00028',
+]);
+
+export function isBrokenConnectionError(error: unknown): boolean {
+  const code = driverCode(error);
+  return code !== undefined && brokenConnectionCodes.has(code);
+}
+
+/** Driver codes with a domain meaning of their own; every other driver code means the database is unavailable. */
+const domainCodes: Readonly<Record<string, { code: DbErrorCode; message: string }>> = {
+  [QUEUE_TIMEOUT_CODE]: { code: DbErrorCode.POOL_QUEUE_TIMEOUT, message: 'timed out waiting for a pooled connection' },
+  [QUEUE_FULL_CODE]: { code: DbErrorCode.POOL_QUEUE_FULL, message: 'pool wait queue is full' },
+  'NJS-123': { code: DbErrorCode.DATABASE_TIMEOUT, message: 'database call timed out' },
+  'NJS-064': { code: DbErrorCode.POOL_CLOSED, message: 'pool is closing' },
+  'NJS-065': { code: DbErrorCode.POOL_CLOSED, message: 'pool is closing' },
+};
+
+/**
+ * A driver error as a DbError (the driver error kept as its cause); a
+ * DbError as itself; undefined for anything else (a bug, not the database).
+ * Stackless: the cause keeps the driver's own stack.
+ */
+export function toDbError(error: unknown): DbError | undefined {
+  if (error instanceof DbError) return error;
+  const code = driverCode(error);
+  if (code === undefined) return undefined;
+  const known = domainCodes[code];
+  return DbError.fast(known?.code ?? DbErrorCode.DATABASE_UNAVAILABLE, known?.message ?? `database error ${code}`, {
+    driverCode: code,
+    cause: error,
+  });
+}
+
+/** Our refusal of a request that would find the wait queue full, shaped like the driver's own. */
+export function queueFullError(queueMax: number): DbError {
+  return DbError.fast(DbErrorCode.POOL_QUEUE_FULL, `pool wait queue is full (queueMax ${queueMax} reached)`, { driverCode: QUEUE_FULL_CODE });
+}
+
+/** What our own call guard throws when the driver's call timeout never came back: the driver's call-timeout error. */
+export function callGuardTimeoutError(ms: number): Error {
+  return withoutStack(() =>
+    Object.assign(new Error(`NJS-123: call timeout of ${ms} ms exceeded (the database did not acknowledge the break)`), { code: 'NJS-123' }),
+  );
+}
+
+/**
+ * Logon rejections that retrying cannot fix (the credentials are read once,
+ * at startup) and that retrying makes worse: every failed logon counts toward
+ * the profile's FAILED_LOGIN_ATTEMPTS (10 by default), so a pod retrying a
+ * wrong password would lock the account for every other client of it,
+ * including the old pods still serving during a rollout.
+ */
+const rejectedLogons: Readonly<Record<string, string>> = {
+  'ORA-01017': 'the database rejected DB_USER/DB_PASSWORD',
+  'ORA-28000': 'the account is locked',
+  'ORA-28001': 'the password has expired',
+};
+
+/** Why retrying this logon failure cannot help, or undefined when it may. */
+export function rejectedLogon(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : rejectedLogons[code];
+}
+
+/** The settings an operator hint quotes. */
+export interface HintSettings {
+  poolMax: number;
+  connectTimeoutSeconds: number;
+  callTimeoutSeconds: number;
+}
+
+/** What an operator should do about a driver error (the preflight prints it). */
+export function operatorHint(error: unknown, s: HintSettings): string {
+  const code = driverCode(error) ?? '';
+  switch (code) {
+    case 'ORA-01017':
+      return 'The database rejected the user name or password: check DB_USER and DB_PASSWORD (or DB_PASSWORD_FILE).';
+    case 'ORA-28000':
+      return 'The account is locked: ALTER USER ... ACCOUNT UNLOCK.';
+    case 'ORA-12514':
+    case 'NJS-518':
+      return 'The listener does not know that service: check the service name in DB_CONNECT_STRING (e.g. FREEPDB1 for Oracle Free).';
+    case 'ORA-00018':
+    case 'ORA-00020':
+    case 'ORA-12516':
+    case 'ORA-12519':
+    case 'ORA-12520':
+      return `The database ran out of sessions/processes: it must allow DB_POOL_MAX (${s.poolMax}) x replicas (+ rollout surge) sessions. Raise PROCESSES/SESSIONS or lower DB_POOL_MAX.`;
+    case 'NJS-503':
+    case 'NJS-511':
+    case 'NJS-501':
+      return 'Nothing answered at that host and port: check DB_CONNECT_STRING, that the database is up, and network policies/firewalls.';
+    case 'NJS-510':
+      return `Connecting took longer than DB_CONNECT_TIMEOUT (${s.connectTimeoutSeconds}s): the host may be unreachable or dropping packets.`;
+    case 'NJS-040':
+      return 'The pool gave no connection within the queue timeout: connections are not being released, or the database is too slow.';
+    case 'NJS-123':
+      return `A round-trip took longer than DB_CALL_TIMEOUT (${s.callTimeoutSeconds}s): the database is overloaded or hung.`;
+    default:
+      // NJS-5xx are the thin driver's network and TLS errors.
+      return code.startsWith('NJS-5') || code === ''
+        ? 'Check DB_CONNECT_STRING and, for TLS, DB_WALLET_LOCATION / DB_WALLET_PASSWORD / DB_CONFIG_DIR.'
+        : `See the Oracle documentation for ${code}.`;
+  }
+}

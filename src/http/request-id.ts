@@ -1,0 +1,19 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'koa';
+
+const validRequestId = /^[\w.:-]{1,128}$/;
+
+/**
+ * Give the request its id: X-Request-Id when the caller sent a sane one (so
+ * a trace spans the load balancer and us), a new UUID otherwise. Kept in
+ * ctx.state.requestId for the log line, the slow-hold warning and error
+ * bodies, and echoed in the response. A function the request log calls
+ * first, not a middleware of its own: one fewer promise per request.
+ */
+export function assignRequestId(ctx: Context): string {
+  const incoming = ctx.get('X-Request-Id');
+  const id = validRequestId.test(incoming) ? incoming : randomUUID();
+  ctx.state.requestId = id;
+  ctx.set('X-Request-Id', id);
+  return id;
+}

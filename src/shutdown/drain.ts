@@ -1,0 +1,17 @@
+import type { Middleware } from 'koa';
+
+/**
+ * While the service drains (after SIGTERM), tell keep-alive clients to
+ * reconnect (to another replica), including those whose request began
+ * before the signal, so the listener can close as soon as the last response
+ * is out (shutdown.ts step 3).
+ */
+export function drainConnections(shuttingDown: () => boolean): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      if (shuttingDown()) ctx.set('Connection', 'close');
+    }
+  };
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { acquireFailureCause, DbError } from '../../../src/db/db-error.js';
+import { driverCode, isBrokenConnectionError, operatorHint, rejectedLogon, toDbError } from '../../../src/db/oracle-errors.js';
+import { driverError } from '../support/fake-database.js';
+
+describe('driverCode', () => {
+  it('reads the code property when it is a driver code', () => {
+    expect(driverCode(Object.assign(new Error('whatever'), { code: 'ORA-03113' }))).toBe('ORA-03113');
+  });
+
+  it('parses the code from the start of the message when the code property is absent', () => {
+    expect(driverCode(new Error('NJS-040: connection request timeout. Request exceeded "queueTimeout" of 1000'))).toBe('NJS-040');
+    expect(driverCode(new Error('ORA-01017: invalid credential'))).toBe('ORA-01017');
+  });
+
+  it('parses the message when the code property is not a driver code', () => {
+    expect(driverCode(Object.assign(new Error('NJS-076: queue full'), { code: 'ERR_SOMETHING' }))).toBe('NJS-076');
+  });
+
+  it('does not find a code in the middle of a message', () => {
+    expect(driverCode(new Error('wrapped: NJS-040: timeout'))).toBeUndefined();
+  });
+
+  it('returns undefined for non-objects and errors without a code', () => {
+    expect(driverCode(undefined)).toBeUndefined();
+    expect(driverCode(null)).toBeUndefined();
+    expect(driverCode('NJS-040')).toBeUndefined();
+    expect(driverCode(new Error('plain failure'))).toBeUndefined();
+    expect(driverCode({ code: 42, message: 17 })).toBeUndefined();
+  });
+});
+
+describe('isBrokenConnectionError', () => {
+  it.each(['NJS-123', 'NJS-500', 'NJS-501', 'NJS-503', 'NJS-521', 'ORA-03113', 'ORA-03114', 'ORA-03135', 'ORA-01012', 'ORA-00028'])(
+    'treats %s as a broken connection',
+    (code) => {
+      expect(isBrokenConnectionError(driverError(code, 'broken'))).toBe(true);
+    },
+  );
+
+  it('recognises a broken connection from the message alone', () => {
+    expect(isBrokenConnectionError(new Error('ORA-03113: end-of-file on communication channel'))).toBe(true);
+  });
+
+  it.each(['NJS-040', 'NJS-076', 'ORA-00942', 'ORA-01017'])('does not treat %s as a broken connection', (code) => {
+    expect(isBrokenConnectionError(driverError(code, 'not broken'))).toBe(false);
+  });
+
+  it('does not treat errors without a driver code as broken', () => {
+    expect(isBrokenConnectionError(new Error('user code failed'))).toBe(false);
+    expect(isBrokenConnectionError(undefined)).toBe(false);
+  });
+});
+
+describe('toDbError and acquireFailureCause', () => {
+  it.each([
+    ['NJS-040', 'POOL_QUEUE_TIMEOUT', 'queue_timeout'],
+    ['NJS-076', 'POOL_QUEUE_FULL', 'queue_full'],
+    ['NJS-064', 'POOL_CLOSED', 'pool_closed'],
+    ['NJS-065', 'POOL_CLOSED', 'pool_closed'],
+    ['NJS-123', 'DATABASE_TIMEOUT', 'database_unavailable'],
+    ['ORA-12541', 'DATABASE_UNAVAILABLE', 'database_unavailable'],
+  ])('classifies %s as %s (acquire cause %s), keeping the driver error as the cause', (code, domain, cause) => {
+    const original = driverError(code, 'text');
+    const error = toDbError(original);
+    expect(error).toBeInstanceOf(DbError);
+    expect(error?.code).toBe(domain);
+    expect(error?.driverCode).toBe(code);
+    expect(error?.cause).toBe(original);
+    expect(acquireFailureCause(error)).toBe(cause);
+  });
+
+  it('leaves an error without a driver code alone: it is a bug, not the database', () => {
+    expect(toDbError(new Error('something else'))).toBeUndefined();
+    expect(acquireFailureCause(new Error('something else'))).toBe('other');
+  });
+
+  it('passes a DbError through as it is', () => {
+    const error = new DbError('POOL_CLOSED', 'closed');
+    expect(toDbError(error)).toBe(error);
+  });
+
+  it('marks only a busy pool as busy (its database may be fine)', () => {
+    expect(toDbError(driverError('NJS-040', 't'))?.busy).toBe(true);
+    expect(toDbError(driverError('NJS-076', 'f'))?.busy).toBe(true);
+    expect(toDbError(driverError('NJS-500', 'broken'))?.busy).toBe(false);
+  });
+});
+
+describe('rejectedLogon', () => {
+  it.each(['ORA-01017', 'ORA-28000', 'ORA-28001'])('stops retrying after %s', (code) => {
+    expect(rejectedLogon(code)).toBeDefined();
+  });
+
+  it('lets every other failure be retried', () => {
+    expect(rejectedLogon('NJS-503')).toBeUndefined();
+    expect(rejectedLogon(undefined)).toBeUndefined();
+  });
+});
+
+describe('operatorHint', () => {
+  const settings = { poolMax: 40, connectTimeoutSeconds: 10, callTimeoutSeconds: 5 };
+
+  it('quotes the settings that matter for the failure', () => {
+    expect(operatorHint(driverError('ORA-00020', 'maximum number of processes exceeded'), settings)).toContain('DB_POOL_MAX (40)');
+    expect(operatorHint(driverError('NJS-510', 'connect timeout'), settings)).toContain('DB_CONNECT_TIMEOUT (10s)');
+  });
+
+  it('points at the connect string for an unknown network error and at the docs for an unknown ORA code', () => {
+    expect(operatorHint(driverError('NJS-599', 'x'), settings)).toContain('DB_CONNECT_STRING');
+    expect(operatorHint(driverError('ORA-99999', 'x'), settings)).toContain('ORA-99999');
+  });
+});

@@ -18,11 +18,6 @@ import { anchors, docFiles, read, relativeLinks, ROOT } from './markdown.js';
  */
 const AWAITING_MERGE: { prefix: string; whileExists: string }[] = [
   { prefix: 'packages/oracle-sim/', whileExists: 'test/oracle-sim/README.md' },
-  { prefix: 'src/config/', whileExists: 'src/config.ts' },
-  { prefix: 'src/admission/', whileExists: 'src/config.ts' },
-  { prefix: 'src/db/oracle-errors.ts', whileExists: 'src/config.ts' },
-  { prefix: 'src/db/round-trip.ts', whileExists: 'src/config.ts' },
-  { prefix: 'src/http/request-id.ts', whileExists: 'src/config.ts' },
 ];
 
 const awaitingMerge = (resolved: string) =>

@@ -18,8 +18,19 @@ const RULES = join(ROOT, 'monitoring', 'orapool.rules.yml');
 const RULE_TESTS = join(ROOT, 'monitoring', 'orapool.rules.test.yml');
 const DASHBOARD = join(ROOT, 'monitoring', 'grafana', 'dashboards', 'orapool.json');
 
-type RuleFile = { groups: { name: string; rules: { alert?: string; expr: string; for?: string; labels?: Record<string, string> }[] }[] };
+type Rule = { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+type RuleFile = { groups: { name: string; rules: Rule[] }[] };
 const rules = () => (parse(readFileSync(RULES, 'utf8')) as RuleFile).groups.flatMap((g) => g.rules);
+const alerts = () => rules().filter((r): r is Rule & { alert: string } => Boolean(r.alert));
+
+/**
+ * Metrics the rules read that orapool does not expose yet: proposed for src/
+ * (see docs/runbook.md#proposed-metrics). The alerts that read them stay quiet
+ * until then (their promtool tests feed the series). Remove a name here once
+ * src/ exposes it: the live-/metrics test below fails while a listed name is
+ * already exposed, so the list cannot go stale.
+ */
+export const PROPOSED_METRICS = ['orapool_database_session_budget', 'orapool_memory_high_watermark_ratio'];
 
 /** Every PromQL expression in the dashboard, with its panel title. */
 function dashboardExpressions(): { where: string; expr: string }[] {
@@ -83,23 +94,72 @@ describe('alert rules (promtool)', () => {
     expect(result.stdout).toContain('SUCCESS');
   });
 
-  it('have, for every alert, a unit test that fires it and one that shows it quiet', () => {
+  it('have, for every alert, a unit test that fires it (with its annotations) and one that shows it quiet', () => {
     const tests = (parse(readFileSync(RULE_TESTS, 'utf8')) as { tests: { alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[] }[] }).tests;
     const cases = tests.flatMap((t) => t.alert_rule_test ?? []);
     for (const rule of rules()) {
       if (!rule.alert) continue;
       const mine = cases.filter((c) => c.alertname === rule.alert);
       expect(mine.some((c) => c.exp_alerts.length > 0), `${rule.alert} fires in a test`).toBe(true);
+      const firing = mine.flatMap((c) => c.exp_alerts as { exp_annotations?: Record<string, string> }[]);
+      expect(firing.every((a) => a.exp_annotations?.runbook_url && a.exp_annotations.summary), `${rule.alert}: firing cases pin the annotations`).toBe(true);
       expect(mine.some((c) => c.exp_alerts.length === 0), `${rule.alert} stays quiet in a test`).toBe(true);
     }
   });
 
-  it('cover the failure modes the service can have, each with a severity', () => {
-    const alerts = rules().map((r) => r.alert);
-    for (const name of ['OrapoolPoolSaturated', 'OrapoolRequestsWaiting', 'OrapoolAcquireTimeouts', 'OrapoolQueueFullRejections', 'OrapoolDatabaseUnreachable', 'OrapoolReadinessFlapping', 'OrapoolMemoryNearLimit', 'OrapoolHeapNearLimit']) {
-      expect(alerts).toContain(name);
+  it('keep the cases the alerts are tuned against: one rejection, one timeout, one 5xx raise nothing', () => {
+    const tests = (parse(readFileSync(RULE_TESTS, 'utf8')) as { tests: { name: string; alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[] }[] }).tests;
+    const quiet = (name: string, alert: string) => {
+      const test = tests.find((t) => t.name === name);
+      expect(test, name).toBeDefined();
+      const cases = test!.alert_rule_test!.filter((c) => c.alertname === alert);
+      expect(cases.length, name).toBeGreaterThan(1);
+      expect(cases.every((c) => c.exp_alerts.length === 0), name).toBe(true);
+    };
+    quiet('a single queue-full rejection raises nothing, even at low traffic', 'OrapoolQueueFullRejections');
+    quiet('a single queue timeout raises nothing, even at low traffic', 'OrapoolAcquireTimeouts');
+    quiet('error budget burn stays quiet for one 5xx among many requests and for /readyz answering 503', 'OrapoolErrorBudgetBurn');
+  });
+
+  it('cover the failure modes a DBA and an SRE expect, each with a severity; critical only for what users see', () => {
+    const names = alerts().map((r) => r.alert);
+    for (const name of [
+      'OrapoolErrorBudgetBurn', 'OrapoolErrorBudgetBurnSlow', 'OrapoolLatencyBudgetBurn', 'OrapoolLatencyBudgetBurnSlow',
+      'OrapoolTargetAbsent', 'OrapoolTargetDown', 'OrapoolNoReadyPods', 'OrapoolDatabaseUnreachable',
+      'OrapoolQueueFullRejections', 'OrapoolAcquireTimeouts', 'OrapoolAcquireLatencyHigh', 'OrapoolPoolSaturated',
+      'OrapoolRequestsWaiting', 'OrapoolSlowHolds', 'OrapoolPoolBelowMinimum', 'OrapoolSessionBudgetNearlyExhausted',
+      'OrapoolReadinessFlapping', 'OrapoolMemoryAboveWatermark', 'OrapoolHeapNearLimit',
+    ]) {
+      expect(names).toContain(name);
     }
-    for (const rule of rules()) expect(['warning', 'critical']).toContain(rule.labels?.severity);
+    for (const rule of alerts()) expect(['warning', 'critical']).toContain(rule.labels?.severity);
+    // Pool-level causes (rejections, timeouts) are tickets; the SLO burn alerts page for what users see.
+    const critical = alerts().filter((r) => r.labels?.severity === 'critical').map((r) => r.alert).sort();
+    expect(critical).toEqual(['OrapoolDatabaseUnreachable', 'OrapoolErrorBudgetBurn', 'OrapoolLatencyBudgetBurn', 'OrapoolNoReadyPods', 'OrapoolTargetAbsent']);
+  });
+
+  it('link every alert to its runbook section and name the release (job) and namespace in summary and description', () => {
+    const runbook = readFileSync(join(ROOT, 'docs', 'runbook.md'), 'utf8');
+    const headings = new Set([...runbook.matchAll(/^#+ (.+?)\s*$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
+    for (const rule of alerts()) {
+      const url = rule.annotations?.runbook_url ?? '';
+      expect(url, rule.alert).toBe(`https://github.com/orapool/orapool/blob/main/docs/runbook.md#${rule.alert.toLowerCase()}`);
+      expect(headings.has(url.split('#')[1]!), `${rule.alert}: anchor in docs/runbook.md`).toBe(true);
+      for (const key of ['summary', 'description']) {
+        expect(rule.annotations?.[key], `${rule.alert} ${key}`).toContain('{{ $labels.namespace }}');
+        expect(rule.annotations?.[key], `${rule.alert} ${key}`).toContain('{{ $labels.job }}');
+      }
+    }
+  });
+
+  it('aggregate by (namespace, job) or keep the per-pod labels, so two releases never mix', () => {
+    for (const rule of rules()) {
+      for (const [, clause] of rule.expr.matchAll(/\b(?:sum|max|min|count|avg)\s+by\s*\(([^)]*)\)/g)) {
+        const labels = clause!.split(',').map((l) => l.trim());
+        expect(labels, `${rule.alert ?? rule.record}: ${rule.expr}`).toEqual(expect.arrayContaining(['namespace', 'job']));
+      }
+      expect(rule.expr, `${rule.alert ?? rule.record}`).not.toMatch(/\b(?:sum|max|min|count|avg)\s*\(/);
+    }
   });
 
   it('are the same rules the Helm PrometheusRule ships, and its spec passes promtool', () => {
@@ -143,10 +203,12 @@ describe('against a running orapool', () => {
     expect(findings.filter((line) => !upstream.test(line))).toEqual([]);
   });
 
-  it('exposes every metric that the alert rules and the dashboard query', () => {
+  it('exposes every metric that the alert rules and the dashboard query, except the proposed ones', () => {
     const exposed = exposedSeriesNames(exposition);
+    // `up` is Prometheus' own series per target; recording rules make the orapool:* series.
+    const made = new Set(['up', ...rules().flatMap((r) => (r.record ? [r.record] : []))]);
     const used = [
-      ...rules().map((r) => ({ where: `alert ${r.alert}`, expr: r.expr })),
+      ...rules().map((r) => ({ where: `rule ${r.alert ?? r.record}`, expr: r.expr })),
       ...dashboardExpressions(),
     ];
     const missing: string[] = [];
@@ -154,11 +216,12 @@ describe('against a running orapool', () => {
     for (const { where, expr } of used) {
       for (const name of metricNames(expr)) {
         count++;
-        if (!exposed.has(name)) missing.push(`${where}: ${name}`);
+        if (!exposed.has(name) && !made.has(name) && !PROPOSED_METRICS.includes(name)) missing.push(`${where}: ${name}`);
       }
     }
     expect(missing).toEqual([]);
     expect(count).toBeGreaterThan(40);
+    expect(PROPOSED_METRICS.filter((name) => exposed.has(name)), 'exposed now: remove from PROPOSED_METRICS').toEqual([]);
   });
 
   it('finds metric names in PromQL but not functions, labels, ranges or grouping', () => {
@@ -225,7 +288,7 @@ describe('against a running orapool', () => {
       expect(alert.state).toBe('pending');
       const rulesBody = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/rules`)).json()) as { data: { groups: { rules: { name: string; health: string }[] }[] } };
       const loaded = rulesBody.data.groups.flatMap((g) => g.rules);
-      expect(loaded.map((r) => r.name).sort()).toEqual(rules().map((r) => r.alert).sort());
+      expect(loaded.map((r) => r.name).sort()).toEqual(rules().map((r) => r.alert ?? r.record).sort());
       expect(loaded.filter((r) => r.health === 'err')).toEqual([]);
     });
   });

@@ -27,6 +27,8 @@ describe('docs/runbook.md', () => {
       expect(body, alert).toContain('**What it means.**');
       expect(body, alert).toContain('**Confirm.**');
       expect(body, alert).toContain('**Act.**');
+      expect(body, alert).toContain('**Why these numbers.**');
+      expect(body, `${alert}: the skeleton npm run gen:runbook appended is not filled in`).not.toContain('TODO');
     }
   });
 

@@ -335,6 +335,46 @@ describe('helm chart on a real cluster', () => {
     });
   });
 
+  describe('Grafana dashboard', () => {
+    type Dashboard = {
+      uid: string;
+      title: string;
+      panels: { title: string; targets?: { expr: string }[] }[];
+      templating: { list: { name: string; query?: unknown; current?: { value: string } }[] };
+    };
+    const dashboard = (extra: string[], sets: string[] = []) =>
+      JSON.parse((one(helmRender([], [...CREDENTIALS, ...sets], extra), 'ConfigMap', '-dashboard').data as Record<string, string>)['orapool.json']!) as Dashboard;
+
+    it('gets a uid per release and namespace, so two releases do not overwrite each other in Grafana', () => {
+      const a = dashboard(['--namespace', 'team-a']);
+      const b = dashboard(['--namespace', 'team-b']);
+      expect(a.uid).not.toBe(b.uid);
+      expect(a.uid.length).toBeLessThanOrEqual(40);
+      expect(a.title).toBe('orapool (team-a/orapool)');
+      expect(a.templating.list.find((v) => v.name === 'namespace')?.current?.value).toBe('team-a');
+    });
+
+    it('filters every query by namespace, job, pod and instance', () => {
+      const d = dashboard([]);
+      expect(d.templating.list.map((v) => v.name)).toEqual(['datasource', 'namespace', 'job', 'pod', 'instance', 'session_budget']);
+      const exprs = d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)).filter((e) => e.includes('orapool_') || e.includes('nodejs_') || e.includes('process_'));
+      expect(exprs.length).toBeGreaterThan(30);
+      for (const expr of exprs) {
+        // every selector in the expression carries all four matchers
+        for (const selector of expr.match(/\{[^}]*\}/g) ?? []) {
+          expect(selector, expr).toContain('namespace=~"$namespace",job=~"$job",pod=~"$pod",instance=~"$instance"');
+        }
+      }
+    });
+
+    it('has a fleet budget panel whose budget line is the chart’s database.maxSessions', () => {
+      const d = dashboard([], ['database.maxSessions=250']);
+      const fleet = d.panels.find((p) => p.title === 'Fleet sessions vs budget')!;
+      expect(fleet.targets!.map((t) => t.expr)).toContain('vector($session_budget) > 0');
+      expect(d.templating.list.find((v) => v.name === 'session_budget')).toMatchObject({ query: '250', current: { value: '250' } });
+    });
+  });
+
   describe('Chart.yaml', () => {
     it('has home, sources, maintainers, icon and Artifact Hub annotations', () => {
       const chart = parse(readFileSync(join(CHART, 'Chart.yaml'), 'utf8')) as Record<string, unknown> & { annotations: Record<string, string> };

@@ -15,7 +15,7 @@ const OPERATOR = ['monitoring.assumeCrds=true'];
 const environments = [
   { name: 'dev', file: 'values-dev.yaml', poolMax: 10, replicas: 1, autoscaling: false },
   { name: 'staging', file: 'values-staging.yaml', poolMax: 20, replicas: 2, autoscaling: false },
-  { name: 'prod', file: 'values-prod.yaml', poolMax: 40, replicas: 3, autoscaling: true },
+  { name: 'prod', file: 'values-prod.yaml', poolMax: 40, replicas: 4, autoscaling: false },
 ] as const;
 
 const appConfigMap = (objects: K8sObject[]) => one(byKind(objects, 'ConfigMap').filter((o) => !o.metadata.name.endsWith('-dashboard')), 'ConfigMap');

@@ -109,19 +109,57 @@ Rollout surge in pods: an integer, or a percentage of the replica count rounded 
 {{- if .Values.autoscaling.enabled }}{{ .Values.autoscaling.maxReplicas | int }}{{ else }}{{ .Values.replicaCount | int }}{{ end }}
 {{- end }}
 
+{{/* Rollout maxUnavailable in pods: an integer, or a percentage of the replica count rounded down (as Kubernetes does). */}}
+{{- define "orapool.unavailablePods" -}}
+{{- $unavailable := toString .Values.rollout.maxUnavailable }}
+{{- $replicas := include "orapool.peakReplicas" . | int }}
+{{- if hasSuffix "%" $unavailable }}
+{{- div (mul $replicas (trimSuffix "%" $unavailable | int)) 100 }}
+{{- else }}
+{{- $unavailable | int }}
+{{- end }}
+{{- end }}
+
 {{/*
-Connection budget: every pod opens up to DB_POOL_MAX sessions, and during a
-rollout maxSurge extra pods run beside the old ones. Fail the render, not the
-database, when that total exceeds database.maxSessions.
+Pods that may still hold their sessions while terminating. A terminating pod keeps its pool open
+until it has drained (up to terminationGracePeriodSeconds), and the Deployment controller does not
+count terminating pods toward maxSurge: it starts the next new pod at once. Each rollout step
+terminates up to maxSurge + maxUnavailable old pods, and the next step waits until the new pods have
+been available for minReadySeconds. So ceil(grace / minReadySeconds) steps can be draining at once
+(every old pod when minReadySeconds is 0); minReadySeconds >= the grace period leaves one step.
+With autoscaling, a scale-down followed by a scale-up within the grace period leaves up to
+maxReplicas - minReplicas pods draining beside a full set of running ones.
+*/}}
+{{- define "orapool.drainingPods" -}}
+{{- $peak := include "orapool.peakReplicas" . | int }}
+{{- $step := add (include "orapool.surgePods" . | int) (include "orapool.unavailablePods" . | int) }}
+{{- $grace := include "orapool.terminationGracePeriod" . | int }}
+{{- $minReady := .Values.minReadySeconds | int }}
+{{- $draining := $peak }}
+{{- if gt $minReady 0 }}
+{{- $draining = min $peak (mul $step (div (add $grace (sub $minReady 1)) $minReady)) }}
+{{- end }}
+{{- if .Values.autoscaling.enabled }}
+{{- $draining = max $draining (sub (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) }}
+{{- end }}
+{{- $draining }}
+{{- end }}
+
+{{/*
+Connection budget: every pod opens up to DB_POOL_MAX sessions. The worst case is every pod the
+release may run (replicas or HPA maxReplicas), the rollout's surge pods beside them, and the pods
+still draining (orapool.drainingPods). Fail the render, not the database, when that total exceeds
+database.maxSessions.
 */}}
 {{- define "orapool.connectionBudget" -}}
 {{- $peak := include "orapool.peakReplicas" . | int }}
 {{- $surge := include "orapool.surgePods" . | int }}
+{{- $draining := include "orapool.drainingPods" . | int }}
 {{- $poolMax := .Values.config.DB_POOL_MAX | int }}
-{{- $total := mul (add $peak $surge) $poolMax }}
+{{- $total := mul (add $peak $surge $draining) $poolMax }}
 {{- with .Values.database.maxSessions }}
 {{- if gt $total (int .) }}
-{{- fail (printf "connection budget exceeded: (%s %d + rollout maxSurge %d) x DB_POOL_MAX %d = %d database sessions, but database.maxSessions is %d. Lower config.DB_POOL_MAX, replicas/autoscaling.maxReplicas or rollout.maxSurge, or raise database.maxSessions (and the database's PROCESSES/SESSIONS)." (ternary "autoscaling.maxReplicas" "replicaCount" $.Values.autoscaling.enabled) $peak $surge $poolMax $total (int .)) }}
+{{- fail (printf "connection budget exceeded: (%s %d + rollout maxSurge %d + draining %d) x DB_POOL_MAX %d = %d database sessions, but database.maxSessions is %d. Lower config.DB_POOL_MAX, replicas/autoscaling.maxReplicas or rollout.maxSurge, set minReadySeconds >= terminationGracePeriodSeconds (%d) so that at most maxSurge + maxUnavailable pods drain at once, or raise database.maxSessions (and the database's PROCESSES/SESSIONS)." (ternary "autoscaling.maxReplicas" "replicaCount" $.Values.autoscaling.enabled) $peak $surge $draining $poolMax $total (int .) (include "orapool.terminationGracePeriod" $ | int)) }}
 {{- end }}
 {{- end }}
 {{- $total }}

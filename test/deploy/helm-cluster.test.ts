@@ -83,6 +83,14 @@ describe('helm chart on a real cluster', () => {
         message: 'autoscaling.minReplicas (5) must be <= autoscaling.maxReplicas (4)',
       },
       {
+        what: 'an Ingress without hosts',
+        bad: ['ingress.enabled=true'],
+        extra: ['--set-json', 'ingress.hosts=[]'],
+        good: ['ingress.enabled=true'],
+        goodExtra: [],
+        message: 'ingress.enabled needs at least one entry in ingress.hosts',
+      },
+      {
         what: 'an HTTPRoute attached to no Gateway',
         bad: ['httpRoute.enabled=true'],
         good: ['httpRoute.enabled=true', 'httpRoute.parentRefs[0].name=public'],
@@ -370,7 +378,7 @@ describe('helm chart on a real cluster', () => {
     it('has a fleet budget panel whose budget line is the chart’s database.maxSessions', () => {
       const d = dashboard([], ['database.maxSessions=250']);
       const fleet = d.panels.find((p) => p.title === 'Fleet sessions vs budget')!;
-      expect(fleet.targets!.map((t) => t.expr)).toContain('vector($session_budget) > 0');
+      expect(fleet.targets!.map((t) => t.expr)).toContain('vector(${session_budget}) > 0');
       expect(d.templating.list.find((v) => v.name === 'session_budget')).toMatchObject({ query: '250', current: { value: '250' } });
     });
   });

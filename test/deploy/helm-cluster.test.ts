@@ -274,6 +274,11 @@ describe('helm chart on a real cluster', () => {
       const pdb = one(helmRender([file]), 'PodDisruptionBudget');
       expect(pdb.spec).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
     });
+
+    it('leaves the field out on Kubernetes 1.25, which does not know it', () => {
+      const pdb = one(helmRender(['values-prod.yaml'], [], ['--kube-version', '1.25.0']), 'PodDisruptionBudget');
+      expect(pdb.spec).not.toHaveProperty('unhealthyPodEvictionPolicy');
+    });
   });
 
   describe('NetworkPolicy egress', () => {

@@ -100,6 +100,8 @@ export interface EnvironmentFigures {
   pods: string;
   maxPods: number;
   surge: number;
+  /** Pods that may still hold their sessions while they drain (the guard's `orapool.drainingPods`). */
+  draining: number;
   poolMin: number;
   poolMax: number;
   sessionsAtMost: number;
@@ -115,15 +117,28 @@ export function environmentFigures(env: string): EnvironmentFigures {
   const rawSurge = get('rollout.maxSurge');
   const surge =
     typeof rawSurge === 'string' && rawSurge.endsWith('%') ? Math.ceil((maxPods * Number.parseFloat(rawSurge)) / 100) : Number(rawSurge);
+  const rawUnavailable = get('rollout.maxUnavailable');
+  const unavailable =
+    typeof rawUnavailable === 'string' && rawUnavailable.endsWith('%') ? Math.floor((maxPods * Number.parseFloat(rawUnavailable)) / 100) : Number(rawUnavailable);
+  const grace =
+    (get('lifecycle.terminationGracePeriodSeconds') as number | null) ??
+    Number(get('lifecycle.preStopSleepSeconds')) +
+      Math.ceil(Number(get('config.SHUTDOWN_DELAY_SECONDS'))) +
+      Math.ceil(Number(get('config.SHUTDOWN_DRAIN_SECONDS'))) +
+      Number(get('lifecycle.terminationMarginSeconds'));
+  const minReady = Number(get('minReadySeconds') ?? 0);
+  let draining = minReady > 0 ? Math.min(maxPods, (surge + unavailable) * Math.ceil(grace / minReady)) : maxPods;
+  if (hpa) draining = Math.max(draining, maxPods - Number(get('autoscaling.minReplicas')));
   const poolMax = Number(get('config.DB_POOL_MAX'));
   return {
     env,
     pods: hpa ? `HPA ${String(get('autoscaling.minReplicas'))}–${maxPods}` : String(maxPods),
     maxPods,
     surge,
+    draining,
     poolMin: Number(get('config.DB_POOL_MIN')),
     poolMax,
-    sessionsAtMost: (maxPods + surge) * poolMax,
+    sessionsAtMost: (maxPods + surge + draining) * poolMax,
     maxSessions: (get('database.maxSessions') as number | null) ?? null,
   };
 }
@@ -131,7 +146,7 @@ export function environmentFigures(env: string): EnvironmentFigures {
 function environmentsTable(): string {
   const rows = ENVIRONMENTS.map(environmentFigures).map(
     (f) =>
-      `| ${f.env} | \`values-${f.env}.yaml\` | ${f.pods} (+${f.surge} surge) | ${f.poolMin} | ${f.poolMax} | ${f.sessionsAtMost} | ${f.maxSessions ?? 'off'} |`,
+      `| ${f.env} | \`values-${f.env}.yaml\` | ${f.pods} (+${f.surge} surge, +${f.draining} draining) | ${f.poolMin} | ${f.poolMax} | ${f.sessionsAtMost} | ${f.maxSessions ?? 'off'} |`,
   );
   return [
     stamp('scripts/gen-chart-readme.ts', 'values.yaml and values-<env>.yaml', 'npm run gen:chart-readme'),

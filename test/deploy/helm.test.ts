@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { byKind, CHART, helmRender, helmTemplate, HELM, one, ROOT, run, validateAll, validateK8s, type K8sObject } from './helpers.js';
+import { environmentFigures } from '../../scripts/gen-chart-readme.js';
 import { appContainer, expectGracePeriodCovers, expectHardened, expectProbes, loadRenderedConfig, podSpec } from './k8s-assertions.js';
 
 const CREDENTIALS = ['database.credentials.values.DB_USER=orapool', 'database.credentials.values.DB_PASSWORD=pw', 'database.credentials.values.DB_CONNECT_STRING=db:1521/FREEPDB1'];
@@ -15,7 +16,7 @@ const OPERATOR = ['monitoring.assumeCrds=true'];
 const environments = [
   { name: 'dev', file: 'values-dev.yaml', poolMax: 10, replicas: 1, autoscaling: false },
   { name: 'staging', file: 'values-staging.yaml', poolMax: 20, replicas: 2, autoscaling: false },
-  { name: 'prod', file: 'values-prod.yaml', poolMax: 40, replicas: undefined, autoscaling: true },
+  { name: 'prod', file: 'values-prod.yaml', poolMax: 40, replicas: 4, autoscaling: false },
 ] as const;
 
 const appConfigMap = (objects: K8sObject[]) => one(byKind(objects, 'ConfigMap').filter((o) => !o.metadata.name.endsWith('-dashboard')), 'ConfigMap');
@@ -125,8 +126,11 @@ describe('helm chart', () => {
     it('ships the Grafana dashboard in a ConfigMap the Grafana sidecar picks up', () => {
       const dashboard = one(objects, 'ConfigMap', '-dashboard');
       expect(dashboard.metadata.labels?.grafana_dashboard).toBe('1');
-      const json = JSON.parse((dashboard.data as Record<string, string>)['orapool.json']!) as { uid: string };
-      expect(json.uid).toBe('orapool');
+      const json = JSON.parse((dashboard.data as Record<string, string>)['orapool.json']!) as { uid: string; panels: unknown[] };
+      // A per-release uid (helm-cluster.test.ts checks that releases differ); the panels are the file's.
+      expect(json.uid).toMatch(/^orapool-[0-9a-f]{12}$/);
+      const source = JSON.parse(readFileSync(join(ROOT, 'monitoring', 'grafana', 'dashboards', 'orapool.json'), 'utf8')) as { panels: unknown[] };
+      expect(json.panels).toEqual(source.panels);
     });
 
     it('has a helm test pod that calls /readyz through the Service', () => {
@@ -170,7 +174,8 @@ describe('helm chart', () => {
     const result = run(HELM, ['install', 'orapool', CHART, '--dry-run=client', '-f', join(CHART, 'values-dev.yaml')]);
     expect(result.status, result.stderr).toBe(0);
     const notes = result.stdout.slice(result.stdout.indexOf('NOTES:'));
-    expect(notes).toContain('Database sessions this release may open at most: 20');
+    expect(notes).toContain('Database sessions this release may open at most: 30');
+    expect(notes).toContain('+ 1 pods still draining');
     expect(notes).toContain('within database.maxSessions 100');
     expect(notes).toContain('it must exist with keys DB_USER, DB_PASSWORD, DB_CONNECT_STRING)');
   });
@@ -178,27 +183,42 @@ describe('helm chart', () => {
   describe('connection budget guard', () => {
     const budget = (sets: string[]) => helmTemplate([], [...CREDENTIALS, ...sets]);
 
-    it('fails the render with the arithmetic when replicas + surge exceed database.maxSessions', () => {
-      const result = budget(['replicaCount=4', 'rollout.maxSurge=1', 'config.DB_POOL_MAX=40', 'database.maxSessions=150']);
+    // Defaults: terminationGracePeriodSeconds 30 (5 + 15 + 10), minReadySeconds 0.
+    it('fails the render with the arithmetic when replicas + surge + draining pods exceed database.maxSessions', () => {
+      const result = budget(['replicaCount=4', 'rollout.maxSurge=1', 'config.DB_POOL_MAX=40', 'database.maxSessions=300']);
       expect(result.status).not.toBe(0);
-      expect(result.stderr).toContain('connection budget exceeded: (replicaCount 4 + rollout maxSurge 1) x DB_POOL_MAX 40 = 200 database sessions, but database.maxSessions is 150');
+      expect(result.stderr).toContain('connection budget exceeded: (replicaCount 4 + rollout maxSurge 1 + draining 4) x DB_POOL_MAX 40 = 360 database sessions, but database.maxSessions is 300');
+      expect(result.stderr).toContain('set minReadySeconds >= terminationGracePeriodSeconds (30)');
     });
 
-    it('passes when the total fits exactly', () => {
-      const result = budget(['replicaCount=4', 'rollout.maxSurge=1', 'config.DB_POOL_MAX=30', 'database.maxSessions=150']);
+    it('counts one rollout step draining when minReadySeconds covers the grace period, and passes when the total fits exactly', () => {
+      const result = budget(['replicaCount=4', 'rollout.maxSurge=1', 'minReadySeconds=30', 'config.DB_POOL_MAX=40', 'database.maxSessions=240']);
       expect(result.status, result.stderr).toBe(0);
-      expect(result.stdout).toContain('orapool.io/max-database-sessions: "150"');
+      expect(result.stdout).toContain('orapool.io/max-database-sessions: "240"');
+      const over = budget(['replicaCount=4', 'rollout.maxSurge=1', 'minReadySeconds=30', 'config.DB_POOL_MAX=40', 'database.maxSessions=239']);
+      expect(over.stderr).toContain('(replicaCount 4 + rollout maxSurge 1 + draining 1) x DB_POOL_MAX 40 = 240');
     });
 
-    it('counts HPA maxReplicas, not replicaCount, when autoscaling', () => {
-      const result = budget(['replicaCount=1', 'autoscaling.enabled=true', 'autoscaling.minReplicas=2', 'autoscaling.maxReplicas=10', 'config.DB_POOL_MAX=10', 'database.maxSessions=100']);
+    it('counts ceil(grace / minReadySeconds) steps of maxSurge + maxUnavailable pods draining, at most every pod', () => {
+      // grace 30, minReadySeconds 10: 3 steps of (surge 1 + unavailable 1) = 6, capped at 5 replicas.
+      const capped = budget(['replicaCount=5', 'rollout.maxSurge=1', 'rollout.maxUnavailable=1', 'minReadySeconds=10', 'config.DB_POOL_MAX=10', 'database.maxSessions=1']);
+      expect(capped.stderr).toContain('(replicaCount 5 + rollout maxSurge 1 + draining 5) x DB_POOL_MAX 10 = 110');
+      // minReadySeconds 15: 2 steps of 2 = 4.
+      const spaced = budget(['replicaCount=5', 'rollout.maxSurge=1', 'rollout.maxUnavailable=1', 'minReadySeconds=15', 'config.DB_POOL_MAX=10', 'database.maxSessions=1']);
+      expect(spaced.stderr).toContain('(replicaCount 5 + rollout maxSurge 1 + draining 4) x DB_POOL_MAX 10 = 100');
+    });
+
+    it('counts HPA maxReplicas, not replicaCount, and the pods a scale-down leaves draining, when autoscaling', () => {
+      const result = budget([
+        'replicaCount=1', 'autoscaling.enabled=true', 'autoscaling.minReplicas=2', 'autoscaling.maxReplicas=10', 'minReadySeconds=30', 'config.DB_POOL_MAX=10', 'database.maxSessions=100',
+      ]);
       expect(result.status).not.toBe(0);
-      expect(result.stderr).toContain('(autoscaling.maxReplicas 10 + rollout maxSurge 1) x DB_POOL_MAX 10 = 110');
+      expect(result.stderr).toContain('(autoscaling.maxReplicas 10 + rollout maxSurge 1 + draining 8) x DB_POOL_MAX 10 = 190');
     });
 
     it('rounds a percentage maxSurge up to whole pods, as Kubernetes does', () => {
       const result = budget(['replicaCount=3', 'rollout.maxSurge=25%', 'config.DB_POOL_MAX=10', 'database.maxSessions=39']);
-      expect(result.stderr).toContain('(replicaCount 3 + rollout maxSurge 1) x DB_POOL_MAX 10 = 40');
+      expect(result.stderr).toContain('(replicaCount 3 + rollout maxSurge 1 + draining 3) x DB_POOL_MAX 10 = 70');
     });
 
     it('keeps every environment within its budget, and dev within Oracle Free (PROCESSES 200)', () => {
@@ -207,6 +227,8 @@ describe('helm chart', () => {
         const deployment = one(helmRender([env.file], OPERATOR), 'Deployment');
         const sessions = Number(deployment.metadata.annotations?.['orapool.io/max-database-sessions']);
         expect(sessions).toBeLessThanOrEqual(values.database.maxSessions);
+        // The chart README's environments table computes the same worst case.
+        expect(environmentFigures(env.name).sessionsAtMost).toBe(sessions);
         if (env.name === 'dev') expect(values.database.maxSessions).toBeLessThan(200);
       }
     });

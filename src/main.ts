@@ -64,7 +64,10 @@ async function main(): Promise<void> {
   });
   const containerLimit = containerMemoryLimit();
   const memory = () => readMemory(containerLimit);
-  createHealthMetrics(registry, readiness, memory);
+  createHealthMetrics(registry, readiness, memory, {
+    memoryHighWatermark: config.memory.highWatermark,
+    fleetSessionBudget: config.pool.fleetSessionBudget,
+  });
   const memoryWatch = new MemoryWatch({
     read: memory,
     highWatermark: config.memory.highWatermark,

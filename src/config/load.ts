@@ -42,6 +42,8 @@ export interface Config {
     readonly pingTimeoutSeconds: number;
     readonly slowHoldSeconds: number;
     readonly borrowSites: 'after-slow-hold' | 'always';
+    /** Sessions the whole fleet may hold (0: not set); reported, not enforced. */
+    readonly fleetSessionBudget: number;
   };
   readonly admission: {
     readonly enabled: boolean;
@@ -138,6 +140,7 @@ export function loadConfig(env: Environment, readFile: ReadFile = readUtf8): Con
       pingTimeoutSeconds: c.DB_POOL_PING_TIMEOUT,
       slowHoldSeconds: c.DB_SLOW_HOLD_SECONDS,
       borrowSites: cleaned.DB_BORROW_SITES as 'after-slow-hold' | 'always',
+      fleetSessionBudget: c.DB_SESSION_BUDGET,
     },
     admission: {
       enabled: cleaned.ADMISSION_CONTROL as boolean,

@@ -123,6 +123,11 @@ export const configSpec = {
     desc: 'Most connections the pool opens. Each replica opens up to this many database sessions.',
     example: '40',
   }),
+  DB_SESSION_BUDGET: int({
+    default: 0, range: { minimum: 0 },
+    desc: 'Database sessions all replicas together may hold (the Helm chart sets it from database.maxSessions). Exported as orapool_database_session_budget so an alert can compare the fleet with it; it does not limit the pool (DB_POOL_MAX does). 0: not set.',
+    example: '300',
+  }),
   DB_POOL_INCREMENT: int({ default: 1, range: { minimum: 1 }, desc: 'Connections opened at once when the pool grows.', example: '1' }),
   DB_POOL_TIMEOUT: decimal({
     default: 30, range: { minimum: 0.001, why: ' (1 ms): 0 would make requests wait forever' },

@@ -4,7 +4,19 @@ import { type MemoryReading, usageRatio } from './memory.js';
 import type { Readiness } from './readiness.js';
 
 /** Readiness, database reachability and memory, read at scrape time. */
-export function createHealthMetrics(registry: Registry, readiness: Readiness, readMemory: () => MemoryReading): void {
+export interface HealthMetricsLimits {
+  /** MEMORY_HIGH_WATERMARK, so an alert compares usage with what this pod was told (0: disabled). */
+  memoryHighWatermark: number;
+  /** DB_SESSION_BUDGET: the sessions the whole fleet may hold (0: not set). */
+  fleetSessionBudget: number;
+}
+
+export function createHealthMetrics(
+  registry: Registry,
+  readiness: Readiness,
+  readMemory: () => MemoryReading,
+  limits: HealthMetricsLimits,
+): void {
   const registers = [registry];
   // Five gauges, one reading per scrape: a reading costs a V8 heap walk and
   // an RSS syscall. Every collect() of one scrape runs in the same turn of
@@ -42,4 +54,10 @@ export function createHealthMetrics(registry: Registry, readiness: Readiness, re
     memory().containerLimitBytes,
   );
   gauge('orapool_memory_usage_ratio', 'RSS / container memory limit; 0 when the limit is unknown.', () => usageRatio(memory()));
+  gauge('orapool_memory_high_watermark_ratio', 'Configured MEMORY_HIGH_WATERMARK (0: disabled).', () => limits.memoryHighWatermark);
+  // One value per pod, the same on every pod: alerts take max() per release
+  // and compare it with sum(orapool_pool_connections_open).
+  gauge('orapool_database_session_budget', 'Configured DB_SESSION_BUDGET: sessions the whole fleet may hold (0: not set).', () =>
+    limits.fleetSessionBudget,
+  );
 }

@@ -38,7 +38,10 @@ async function start(options: { logLevel?: string; startedAtMs?: number } = {}):
   createPoolObserver(registry);
   registerPoolGauges(registry, db);
   const readiness = new Readiness({ poolCreated: () => db.created, maxSuccessAgeSeconds: 60 });
-  createHealthMetrics(registry, readiness, () => ({ heapUsedBytes: 10, heapLimitBytes: 100, rssBytes: 50, containerLimitBytes: 0 }));
+  createHealthMetrics(registry, readiness, () => ({ heapUsedBytes: 10, heapLimitBytes: 100, rssBytes: 50, containerLimitBytes: 0 }), {
+    memoryHighWatermark: 0.9,
+    fleetSessionBudget: 0,
+  });
   const admission = new Admission({
     enabled: true,
     eventLoopDelayLimitMs: 1000,

@@ -89,4 +89,64 @@ describe.skipIf(realOracle)(`a frozen database (${realOracle ? needsSimulatorRea
     await waitFor('healthy after thaw', async () => (await fetch(`${service!.url}/api/health`)).status === 200, 20_000);
     await waitFor('ready after thaw', async () => (await fetch(`${service!.url}/readyz`)).status === 200, 20_000);
   });
+  it('answers 503 within DB_CONNECT_TIMEOUT when a request needs a new session and the database never answers the connect', async () => {
+    db = await startDatabase();
+    const connectTimeoutSeconds = 1;
+    service = await startService({
+      ...dbEnv(db),
+      // No session kept idle: the next request must open one.
+      DB_POOL_MIN: '0',
+      DB_POOL_MAX: '2',
+      DB_POOL_IDLE_TIMEOUT: '1',
+      DB_CONNECT_TIMEOUT: String(connectTimeoutSeconds),
+      // Far beyond the bound, so only the connect timeout can answer in time.
+      DB_POOL_TIMEOUT: '10',
+      DB_PROBE_INTERVAL: '60',
+      SHUTDOWN_DELAY_SECONDS: '0',
+    });
+    await waitUntilReady(service);
+    // The startup session is closed after DB_POOL_IDLE_TIMEOUT (an event, not a sleep).
+    await waitFor('the idle session closed', () => db!.sim!.stats().sessionsOpen === 0 || undefined, 10_000);
+
+    db.sim!.faults.freeze();
+    const answer = await getJson(`${service.url}/api/health`);
+    expect(answer.status).toBe(503);
+    expect(answer.body.error).toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+    expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const boundMs = connectTimeoutSeconds * 1000;
+    expect(answer.ms).toBeGreaterThanOrEqual(boundMs - 50);
+    expect(answer.ms).toBeLessThan(boundMs + BUSY_MACHINE_ALLOWANCE_MS);
+  });
+
+  it('answers 503 within DB_POOL_PING_TIMEOUT + DB_CONNECT_TIMEOUT when the checkout ping meets a frozen database', async () => {
+    db = await startDatabase();
+    const pingTimeoutSeconds = 1;
+    const connectTimeoutSeconds = 2;
+    service = await startService({
+      ...dbEnv(db),
+      DB_POOL_MIN: '1',
+      DB_POOL_MAX: '2',
+      // Ping at every checkout.
+      DB_POOL_PING_INTERVAL: '0',
+      DB_POOL_PING_TIMEOUT: String(pingTimeoutSeconds),
+      DB_CONNECT_TIMEOUT: String(connectTimeoutSeconds),
+      DB_POOL_TIMEOUT: '15',
+      DB_PROBE_INTERVAL: '60',
+      SHUTDOWN_DELAY_SECONDS: '0',
+    });
+    await waitUntilReady(service);
+    db.sim!.faults.freeze();
+    const answer = await getJson(`${service.url}/api/health`);
+    expect(answer.status).toBe(503);
+    expect(answer.body.error).toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+    expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // The driver discards the session whose ping timed out and opens a new one,
+    // which the frozen database never answers either: the two timeouts in turn.
+    // With the driver's default ping timeout (5 s) this would take 7 s.
+    const boundMs = (pingTimeoutSeconds + connectTimeoutSeconds) * 1000;
+    expect(answer.ms).toBeGreaterThanOrEqual(boundMs - 50);
+    expect(answer.ms).toBeLessThan(boundMs + BUSY_MACHINE_ALLOWANCE_MS);
+    // The session that failed its ping was dropped, not handed out.
+    await waitFor('the pinged session dropped', () => db!.sim!.stats().sessionsOpen === 0 || undefined, 5000);
+  });
 });

@@ -2,6 +2,7 @@
 # Installs the external tools the deployment tests run for real, and only
 # those that are missing, so a warm machine spends well under a second here:
 #   - promtool and prometheus (Debian `prometheus`): rule checks, unit tests, a real scrape
+#   - ab (Debian `apache2-utils`): the load benchmark's ab driver and its output parser
 #   - dockerd + docker (Debian `docker.io`) and debootstrap: build and run the image
 #     on a machine that cannot pull from any registry
 #   - helm and kubectl: static binaries shipped inside the npm devDependency
@@ -17,6 +18,7 @@ declare -A wanted=(
   [promtool]=prometheus
   [dockerd]=docker.io
   [debootstrap]=debootstrap
+  [ab]=apache2-utils
 )
 missing=()
 for cmd in "${!wanted[@]}"; do

@@ -14,10 +14,16 @@ import type { BenchResults } from '../../bench/load/types.js';
 /**
  * The load benchmark in miniature, so it cannot rot: the same code path as
  * `npm run bench:load` (simulator and built service as real processes,
- * autocannon, the bare-server yardstick, ab when installed, report and
- * charts) with a handful of users for a second each. It asserts that the
- * run completes and its results are well-formed, never how fast anything is.
+ * autocannon, the bare-server yardstick, ab, report and charts) with every
+ * user count a target is judged at, for a second each. It asserts that the
+ * run completes, that responses happened, that 503s were deliberate and
+ * carried Retry-After, that no other 5xx occurred, and that every target
+ * verdict was measured; never how fast anything is.
  */
+
+/** Responses with a 5xx status other than 503, by status. */
+const otherFivexx = (byStatus: Record<string, number>) => Object.fromEntries(Object.entries(byStatus).filter(([status]) => status.startsWith('5') && status !== '503'));
+const shedCount = (shed: Record<string, number>) => Object.values(shed).reduce((a, b) => a + b, 0);
 describe('bench:load smoke run', () => {
   let outDir: string;
   let results: BenchResults;
@@ -25,12 +31,15 @@ describe('bench:load smoke run', () => {
 
   beforeAll(async () => {
     if (!serviceIsBuilt()) throw new Error('dist/main.js is missing: run `npm run build` (npm test does)');
+    // No silent skip: the ab parser must run wherever the tests run.
+    if (!hasAb()) throw new Error('ab is missing: run `bash scripts/ensure-tools.sh` (npm test does), which installs Debian apache2-utils');
     outDir = mkdtempSync(join(tmpdir(), 'orapool-bench-'));
     results = await runLoadBenchmark({
       mode: 'smoke',
       statementLatencyMs: 5,
       configs: ['before', 'after'],
-      users: [4],
+      // 4 users for the basics; 100, 150 and 1000 because the targets are judged there.
+      users: [4, 100, 150, 1000],
       durationSeconds: 1,
       warmupSeconds: 0.5,
       clientTimeoutSeconds: 5,
@@ -39,22 +48,22 @@ describe('bench:load smoke run', () => {
       // path (Retry-After honoured, then ignored) runs in the smoke test too.
       overload: { config: 'after', users: 12, env: { DB_POOL_MIN: '1', DB_POOL_MAX: '2', DB_POOL_QUEUE_MAX: '2' }, storm: true },
       overhead: { connections: 4, rounds: 1 },
-      // Never apt-get from a test; exercise ab only where it is installed.
-      ab: hasAb() ? { requests: 20, concurrency: 4, port: 0, installAb: false } : false,
-      budgetSeconds: 120,
+      // Never apt-get from a test: scripts/ensure-tools.sh installs ab beforehand.
+      ab: { requests: 20, concurrency: 4, port: 0, installAb: false },
+      budgetSeconds: 240,
       quietWaitSeconds: 0,
       log: () => {},
     });
     charts = await writeCharts(results, outDir);
     writeReport(results, outDir, charts);
-  }, 150_000);
+  }, 300_000);
 
   afterAll(() => {
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
   it('measures every scenario with consistent counts', () => {
-    expect(results.scenarios.map((s) => s.name)).toEqual(['before@4', 'after@4']);
+    expect(results.scenarios.map((s) => s.name)).toEqual(['before@4', 'before@100', 'before@150', 'before@1000', 'after@4', 'after@100', 'after@150', 'after@1000']);
     for (const s of results.scenarios) {
       const m = s.measurement;
       expect(m, s.name).toBeDefined();
@@ -69,7 +78,22 @@ describe('bench:load smoke run', () => {
       expect(s.bound.maxThroughput).toBe(s.poolMax / 0.005);
     }
     // Four users never exhaust a pool of 40: the "after" run must succeed.
-    expect(results.scenarios[1]!.measurement!.ok).toBeGreaterThan(0);
+    expect(results.scenarios.find((s) => s.name === 'after@4')!.measurement!.ok).toBeGreaterThan(0);
+  });
+
+  it('answers only 2xx or deliberate 503s (with Retry-After) in every run: no other 5xx', () => {
+    const runs = [
+      ...results.scenarios.map((s) => [s.name, s.measurement!] as const),
+      ['overload (polite)', results.overload!.polite!] as const,
+      ['overload (storm)', results.overload!.storm!] as const,
+    ];
+    for (const [name, m] of runs) {
+      expect(m.responses, name).toBeGreaterThan(0);
+      expect(otherFivexx(m.byStatus), name).toEqual({});
+      // Every 503 is a deliberate one (a shed code), and every deliberate one carries Retry-After.
+      expect(m.byStatus['503'] ?? 0, name).toBe(shedCount(m.shed));
+      expect(m.shedWithoutRetryAfter, name).toBe(0);
+    }
   });
 
   it('runs the overload scenario with Retry-After-honouring clients and the autocannon storm', () => {
@@ -81,8 +105,16 @@ describe('bench:load smoke run', () => {
     expect(p.shed.POOL_QUEUE_FULL + p.shed.OVERLOADED + p.shed.POOL_QUEUE_TIMEOUT).toBe(
       Object.values(p.retryAfterValues).reduce((a, b) => a + b, 0) + p.shedWithoutRetryAfter,
     );
+    // More users than pool + queue: 503s were really shed, to clients that honour them and to the storm.
+    expect(shedCount(p.shed)).toBeGreaterThan(0);
     expect(o!.storm).toBeDefined();
-    expect(judgeTargets(results).map((v) => v.id)).toContain('overload-503');
+    expect(shedCount(o!.storm!.shed)).toBeGreaterThan(0);
+  });
+
+  it('measures every target it judges: no verdict is "not measured"', () => {
+    const verdicts = judgeTargets(results);
+    expect(verdicts.map((v) => v.id)).toEqual(['after-100', 'after-150', 'after-1000', 'overload-503', 'overhead', 'team-plan']);
+    expect(verdicts.filter((v) => v.met === null)).toEqual([]);
   });
 
   it('compares the service with the bare server at statement latency 0', () => {
@@ -94,7 +126,7 @@ describe('bench:load smoke run', () => {
     expect(results.overhead!.koaRatio).toBeCloseTo(results.overhead!.koa.throughput / results.overhead!.bare.throughput, 2);
   });
 
-  it.runIf(hasAb())("runs the team's ab command and parses its output", () => {
+  it("runs the team's ab command and parses its output", () => {
     expect(results.ab?.result?.complete).toBe(20);
     expect(results.ab!.result!.requestsPerSecond).toBeGreaterThan(0);
   });
@@ -103,7 +135,7 @@ describe('bench:load smoke run', () => {
     const json = JSON.parse(readFileSync(join(outDir, 'load-results.json'), 'utf8')) as BenchResults & { targets: unknown[] };
     expect(json.schema).toBe('orapool-load-bench/1');
     expect(json.machine.cores).toBeGreaterThan(0);
-    expect(json.scenarios).toHaveLength(2);
+    expect(json.scenarios).toHaveLength(8);
     expect(json.targets.length).toBeGreaterThan(0);
     const md = readFileSync(join(outDir, 'load-results.md'), 'utf8');
     expect(md).toMatch(/^\| Scenario \| Users \| Success \|/m);

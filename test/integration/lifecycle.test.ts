@@ -19,15 +19,18 @@ describe('configuration errors', () => {
     [{ DB_POOL_MAX: 'abc' }, ['DB_POOL_MAX']],
     [{ DB_POOL_MIN: '50', DB_POOL_MAX: '40' }, ['DB_POOL_MIN']],
     [{ DB_POOL_MAX: 'abc', DB_POOL_TIMEOUT: '0', LOG_LEVEL: 'loud' }, ['DB_POOL_MAX', 'DB_POOL_TIMEOUT', 'LOG_LEVEL']],
-  ])('%o exits non-zero before listening, naming every bad variable', async (bad, names) => {
+  ])('%o exits 78 (EX_CONFIG) before listening, with the documented header line and every bad variable', async (bad, names) => {
     const port = await freePort();
     const service = await startService(
       { DB_USER: 'orapool', DB_PASSWORD: 'S3cret-never-printed', DB_CONNECT_STRING: '127.0.0.1:9/X', PORT: String(port), ...bad },
       { waitForListening: false },
     );
     const { code } = await service.exited;
-    expect(code).not.toBe(0);
+    expect(code).toBe(78);
     const output = service.lines.join('\n');
+    // The header line the README documents ("Configuration" section), with the problem count.
+    const count = names.length;
+    expect(service.lines[0]).toBe(`orapool: invalid configuration (${count} problem${count === 1 ? '' : 's'}); not starting.`);
     for (const name of names) expect(output).toMatch(new RegExp(`^\\s+${name}: `, 'm'));
     expect(output).not.toContain('S3cret-never-printed');
     expect(output).not.toMatch(/listening/);
@@ -39,7 +42,7 @@ describe('configuration errors', () => {
       { DB_USER: 'orapool', DB_PASSWORD_FILE: '/nonexistent/orapool-password', DB_CONNECT_STRING: '127.0.0.1:9/X' },
       { waitForListening: false },
     );
-    expect((await service.exited).code).not.toBe(0);
+    expect((await service.exited).code).toBe(78);
     expect(service.lines.join('\n')).toMatch(/DB_PASSWORD_FILE: cannot read \/nonexistent\/orapool-password \(ENOENT\)/);
   });
 });

@@ -20,7 +20,7 @@ export interface RawConnection {
  * a frozen server or a network black hole never does, and the call would hang
  * forever. The guard bounds it no matter what.
  */
-const CALL_GUARD_GRACE_MS = 500;
+export const CALL_GUARD_GRACE_MS = 500;
 
 export interface BorrowOptions {
   getConnection: () => Promise<RawConnection>;

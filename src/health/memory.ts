@@ -56,6 +56,9 @@ export interface MemoryWatchOptions {
   logger: Logger;
 }
 
+/** How often the watch reads memory: often enough to turn readiness before the OOM killer, cheap enough to ignore. */
+export const MEMORY_CHECK_INTERVAL_SECONDS = 5;
+
 /**
  * Memory watermarks: above the high
  * watermark readiness turns 503 so traffic moves to other replicas before the
@@ -98,7 +101,7 @@ export class MemoryWatch {
     }
   }
 
-  start(intervalSeconds = 5): void {
+  start(intervalSeconds = MEMORY_CHECK_INTERVAL_SECONDS): void {
     this.#timer = setInterval(() => this.check(), intervalSeconds * 1000);
     this.#timer.unref();
   }

@@ -2,6 +2,7 @@ import oracledb from 'oracledb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startService, type ServiceProcess } from '../support/processes.js';
 import { dbEnv, getJson, needsSimulatorReason, realOracle, startDatabase, waitFor, type DatabaseTarget, waitUntilReady } from '../support/database-target.js';
+import { CALL_GUARD_GRACE_MS } from '../../src/db/with-connection.js';
 
 /**
  * A database that accepts TCP but never answers (the simulator's freeze: a
@@ -11,8 +12,6 @@ import { dbEnv, getJson, needsSimulatorReason, realOracle, startDatabase, waitFo
  * next larger thing that could answer instead (so a broken bound shows).
  */
 
-/** src/db/with-connection.ts CALL_GUARD_GRACE_MS: the guard fires this long after DB_CALL_TIMEOUT. */
-const CALL_GUARD_GRACE_MS = 500;
 /** Scheduling and HTTP overhead on a loaded 2-core machine. */
 const BUSY_MACHINE_ALLOWANCE_MS = 750;
 

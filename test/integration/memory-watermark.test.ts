@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectRoot, startService, type ServiceProcess } from '../support/processes.js';
 import { dbEnv, getJson, startDatabase, type DatabaseTarget, waitUntilReady } from '../support/database-target.js';
+import { MEMORY_CHECK_INTERVAL_SECONDS } from '../../src/health/memory.js';
 
 /** src/health/memory.ts: MemoryWatch.start() checks every 5 s (main.ts uses the default). */
-const MEMORY_CHECK_INTERVAL_MS = 5000;
+const MEMORY_CHECK_INTERVAL_MS = MEMORY_CHECK_INTERVAL_SECONDS * 1000;
 /** A busy 2-core machine: allocating/freeing the ballast, GC, scheduling. */
 const BUSY_MACHINE_ALLOWANCE_MS = 3000;
 

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { environmentWithDotEnv } from '../src/dotenv.js';
-import { startSimulatorProcess } from '../test/support/processes.js';
+import { startSimulatorProcess } from '@orapool/oracle-sim';
 
 const say = (line: string) => process.stderr.write(`[dev] ${line}\n`);
 const env = environmentWithDotEnv(process.env);

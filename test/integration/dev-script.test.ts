@@ -92,7 +92,7 @@ describe('npm run dev', () => {
     );
     expect(simLine).toContain('DB_CONNECT_STRING unset');
     const where = await until('the simulator address', current, () =>
-      current.lines.map((l) => /^\[dev\] not a real Oracle Database, at (127\.0\.0\.1:\d+\/FREEPDB1) \(control API: (http:\/\/127\.0\.0\.1:\d+)\/stats\)/.exec(l)).find(Boolean),
+      current.lines.map((l) => /^\[dev\] not a real Oracle Database, at (127\.0\.0\.1:\d+\/FREEPDB1) \(control API: (http:\/\/127\.0\.0\.1:\d+)\/stats\)/.exec(l)).find((m) => m !== null) ?? undefined,
     );
     const controlUrl = where[2]!;
 

@@ -93,9 +93,10 @@ describe('the orapool image', () => {
       } };
       walk('/app');
       for (const d of ['/home', '/root', '/tmp']) { try { walk(d); } catch {} }
-      const has = (m) => fs.existsSync('/app/node_modules/' + m);
+      // lstat: a workspace link left dangling (its folder is not in the image) counts too.
+      const has = (m) => { try { fs.lstatSync('/app/node_modules/' + m); return true; } catch { return false; } };
       console.log(JSON.stringify({ top: fs.readdirSync('/app').sort(), found,
-        dev: ['typescript', 'vitest', 'tsx', '@types/node', 'dclint', 'autocannon', 'kubernetes-models', '@aws-cdk/lambda-layer-kubectl-v35'].filter(has),
+        dev: ['typescript', 'vitest', 'tsx', '@types/node', 'dclint', 'autocannon', 'kubernetes-models', '@aws-cdk/lambda-layer-kubectl-v35', '@orapool/oracle-sim'].filter(has),
         prod: ['koa', '@koa/router', 'oracledb', 'prom-client', 'envalid', 'winston', 'dotenv'].filter(has) }));`;
     const out = JSON.parse(dockerOk(['run', '--rm', '--network', 'host', '--entrypoint', 'node', IMAGE, '-e', script])) as {
       top: string[];

@@ -4,7 +4,8 @@
 #   docker run --rm -p 5001:5001 -e DB_USER=... -e DB_PASSWORD_FILE=/run/secrets/db_password ... orapool
 #
 # Stages: deps (all dependencies) -> build (tsc) -> prod-deps (production dependencies only)
-#         -> sim (the Oracle wire-protocol simulator, for docker compose --profile sim)
+#         -> sim-build -> sim (the Oracle wire-protocol simulator package, built, for
+#            docker compose --profile sim; docker build --target sim)
 #         -> runtime (the default target: production dependencies + dist/, nothing else).
 #
 # The base image is a build argument so machines without registry access can build on a
@@ -16,6 +17,8 @@ ARG NODE_IMAGE=node:26.13.0-trixie-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The workspace's manifest too: npm ci checks the lockfile against every workspace.
+COPY packages/oracle-sim/package.json ./packages/oracle-sim/
 # --ignore-scripts: no dependency needs an install script (oracledb thin mode is pure JavaScript,
 # no Instant Client), and skipping them keeps the build from running arbitrary code.
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -26,16 +29,29 @@ COPY src ./src
 RUN npm run build
 
 FROM deps AS prod-deps
-RUN npm prune --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# --workspaces=false: npm keeps workspace links even with --omit=dev; the simulator package is a
+# dev dependency and its folder is not in the runtime image, so its link goes too.
+RUN npm prune --omit=dev --workspaces=false --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-# The simulator runs from TypeScript source through tsx, a dev dependency: a separate target that
-# is never the default and never shipped. It listens on all interfaces inside the compose network.
-FROM deps AS sim
-COPY test/oracle-sim ./test/oracle-sim
-ENV NODE_ENV=development
+FROM deps AS sim-build
+COPY packages/oracle-sim/tsconfig.json ./packages/oracle-sim/
+COPY packages/oracle-sim/src ./packages/oracle-sim/src
+RUN npm run build -w @orapool/oracle-sim
+
+# The simulator package, built: its JavaScript and its package.json. It has no runtime dependencies
+# (node only), so there is no node_modules: no tsx, no TypeScript, no dev dependencies. A separate
+# target that is never the default and never shipped; it listens on all interfaces inside the
+# compose network.
+FROM ${NODE_IMAGE} AS sim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=sim-build /app/packages/oracle-sim/package.json ./
+COPY --from=sim-build /app/packages/oracle-sim/dist ./dist
 USER 1000:1000
 EXPOSE 1521
-CMD ["npx", "--no-install", "tsx", "test/oracle-sim/cli.ts", "--host", "0.0.0.0", "--port", "1521"]
+# node is PID 1 and gets docker stop's SIGTERM: the simulator closes every socket and exits 0.
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/cli/main.js", "--host", "0.0.0.0", "--port", "1521"]
 
 FROM ${NODE_IMAGE} AS runtime
 ARG VERSION=0.1.0

@@ -2,7 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    // Tests run the simulator package as it ships (its built dist/, through
+    // its exports and bin), so build it first; a no-op when it is up to date.
+    globalSetup: ['test/support/build-packages.ts'],
     // Integration and deployment tests start real processes (the service, the
     // simulator, Prometheus, a Docker engine): generous bounds, never retries.
     testTimeout: 60_000,

@@ -6,8 +6,8 @@
  * With NODE_ENV=production the simulator is never started.
  */
 import { spawn } from 'node:child_process';
+import { startSimulatorProcess } from '@orapool/oracle-sim';
 import { environmentWithDotEnv } from '../src/config/dotenv.js';
-import { startSimulatorProcess } from '../test/support/processes.js';
 
 const say = (line: string) => process.stderr.write(`[dev] ${line}\n`);
 const env = environmentWithDotEnv(process.env);

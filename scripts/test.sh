@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The project's one test command (`npm test`). It installs what the tests need
 # and is missing (npm packages, Debian tools such as promtool and a Docker
-# engine), builds the service (integration tests run the built output, as
-# production does), then runs every suite.
+# engine), builds the simulator package and the service (tests run the built
+# output, as production does), then runs every suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ]; then npm ci; fi
 bash scripts/ensure-tools.sh
+# Before the typecheck: the service's tests import the package's built types.
+npm run --silent build:sim
 npm run --silent typecheck
 npm run --silent build
 

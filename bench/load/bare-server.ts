@@ -5,7 +5,7 @@
 //   - `--koa`: Koa + @koa/router with one route and no middleware, the floor
 //     of the framework the service is built on, so the report can say how much
 //     of the gap is Koa's and how much is ours.
-// Run as its own process by bench/load.ts; prints one JSON `listening` line on
+// Run as its own process by the load benchmark (run.ts); prints one JSON `listening` line on
 // stdout once the pool has answered a first query.
 import http from 'node:http';
 import Router from '@koa/router';

@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { freePort, projectRoot, startService, startSimulatorProcess, tsxBin, type ServiceProcess, type SimulatorProcess } from '../../test/support/processes.js';
+import { startSimulatorProcess, type SimulatorProcess } from '@orapool/oracle-sim';
+import { freePort, projectRoot, startService, tsxBin, type ServiceProcess } from '../../test/support/processes.js';
 import { ensureAb, hasAb, runAb } from './ab.js';
 import { drive, type DriveResult } from './drive.js';
 import { drivePolite, histogramDelta, histogramQuantileMs, parseHistogram, type HistogramSnapshot } from './polite.js';
@@ -182,7 +183,7 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
       'The overload scenario holds more users than pool max + queue max, so deliberate 503s are certain. Its main run uses users that honour ' +
         'Retry-After (keep-alive node:http loop; after a 503 the user sleeps Retry-After seconds; otherwise no think time); the autocannon ' +
         'run of the same load, which ignores Retry-After, is the worst case and is not judged against the target.',
-      'The database is the orapool Oracle wire-protocol simulator (test/oracle-sim), not a real Oracle Database.',
+      'The database is the orapool Oracle wire-protocol simulator (packages/oracle-sim), not a real Oracle Database.',
     ],
   };
 

@@ -148,7 +148,15 @@ describe('docker-compose.yml', () => {
     const sim = services.sim!;
     expect(sim.profiles).toEqual(['sim']);
     expect(sim.build).toEqual({ context: '.', target: 'sim' });
-    expect(readFileSync(join(ROOT, 'Dockerfile'), 'utf8')).toMatch(/^FROM \S+ AS sim$/m);
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    // The stage starts from the bare base image (not from the stage with every dependency) and runs the built CLI.
+    expect(dockerfile).toMatch(/^FROM \$\{NODE_IMAGE\} AS sim$/m);
+    const simStage = dockerfile.split(/^FROM /m).find((stage) => /^\S+ AS sim$/m.test(stage))!;
+    expect(simStage).toMatch(/^CMD \["node", "dist\/cli\/main\.js"/m);
+    expect(simStage).not.toMatch(/tsx|npx|npm /);
+    // No command or entrypoint override: the profile runs what the image was built to run.
+    expect(Object.keys(sim)).not.toContain('command');
+    expect(Object.keys(sim)).not.toContain('entrypoint');
     expect(sim.healthcheck!.test[0]).toBe('CMD');
     const appSim = services['app-sim']!;
     expect(appSim.profiles).toEqual(['sim']);

@@ -31,6 +31,7 @@ type Inspect = {
 
 let engine: Engine | undefined;
 let inspect: Inspect;
+let simInspect: Inspect;
 const containers: string[] = [];
 
 async function http(port: number, path: string): Promise<number> {
@@ -55,6 +56,7 @@ beforeAll(async () => {
   build(['-t', IMAGE]);
   build(['--target', 'sim', '-t', SIM_IMAGE]);
   inspect = (JSON.parse(dockerOk(['image', 'inspect', IMAGE])) as Inspect[])[0]!;
+  simInspect = (JSON.parse(dockerOk(['image', 'inspect', SIM_IMAGE])) as Inspect[])[0]!;
 });
 
 afterAll(async () => {
@@ -91,9 +93,10 @@ describe('the orapool image', () => {
       } };
       walk('/app');
       for (const d of ['/home', '/root', '/tmp']) { try { walk(d); } catch {} }
-      const has = (m) => fs.existsSync('/app/node_modules/' + m);
+      // lstat: a workspace link left dangling (its folder is not in the image) counts too.
+      const has = (m) => { try { fs.lstatSync('/app/node_modules/' + m); return true; } catch { return false; } };
       console.log(JSON.stringify({ top: fs.readdirSync('/app').sort(), found,
-        dev: ['typescript', 'vitest', 'tsx', '@types/node', 'dclint', 'autocannon', 'kubernetes-models', '@aws-cdk/lambda-layer-kubectl-v35'].filter(has),
+        dev: ['typescript', 'vitest', 'tsx', '@types/node', 'dclint', 'autocannon', 'kubernetes-models', '@aws-cdk/lambda-layer-kubectl-v35', '@orapool/oracle-sim'].filter(has),
         prod: ['koa', '@koa/router', 'oracledb', 'prom-client', 'envalid', 'winston', 'dotenv'].filter(has) }));`;
     const out = JSON.parse(dockerOk(['run', '--rm', '--network', 'host', '--entrypoint', 'node', IMAGE, '-e', script])) as {
       top: string[];
@@ -150,7 +153,7 @@ describe('the orapool image', () => {
 
   it('reaches the database through the simulator image, with the password as a mounted file (DB_PASSWORD_FILE)', async () => {
     const simPort = await freePort();
-    const sim = dockerOk(['run', '-d', '--network', 'host', '-e', 'SIM_PASSWORD=sim-secret', SIM_IMAGE, 'npx', '--no-install', 'tsx', 'test/oracle-sim/cli.ts', '--host', '127.0.0.1', '--port', String(simPort)]);
+    const sim = dockerOk(['run', '-d', '--network', 'host', ...RESTRICTED, '-e', 'SIM_PASSWORD=sim-secret', SIM_IMAGE, 'node', 'dist/cli/main.js', '--host', '127.0.0.1', '--port', String(simPort)]);
     containers.push(sim);
     await waitFor('the simulator to listen', async () => (/"event":"listening"/.test(docker(['logs', sim]).stdout) ? true : undefined), 60_000, 500);
 
@@ -165,5 +168,49 @@ describe('the orapool image', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the simulator image (--target sim)', () => {
+  it('runs the built CLI with node as numeric user 1000, in production mode', () => {
+    expect(simInspect.Config.User).toBe('1000:1000');
+    expect(simInspect.Config.Cmd).toEqual(['node', 'dist/cli/main.js', '--host', '0.0.0.0', '--port', '1521']);
+    expect(simInspect.Config.Entrypoint ?? []).toEqual([]);
+    expect(simInspect.Config.Env).toContain('NODE_ENV=production');
+    expect(Object.keys(simInspect.Config.ExposedPorts)).toEqual(['1521/tcp']);
+  });
+
+  it('holds the built JavaScript and package.json only: no node_modules, no tsx, no TypeScript sources or tests', () => {
+    const script = `
+      const fs = require('fs'), path = require('path');
+      const files = [];
+      const walk = (dir) => { for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p); else files.push(p);
+      } };
+      walk('/app');
+      const tsx = ['/usr/local/lib/node_modules/tsx', '/usr/local/bin/tsx'].filter((p) => fs.existsSync(p));
+      console.log(JSON.stringify({ top: fs.readdirSync('/app').sort(), files, tsx }));`;
+    const out = JSON.parse(dockerOk(['run', '--rm', '--network', 'host', '--entrypoint', 'node', SIM_IMAGE, '-e', script])) as {
+      top: string[];
+      files: string[];
+      tsx: string[];
+    };
+    expect(out.top).toEqual(['dist', 'package.json']);
+    expect(out.files).toContain('/app/dist/cli/main.js');
+    expect(out.files).toContain('/app/dist/index.js');
+    expect(out.files.filter((f) => /node_modules|\.test\.|(?<!\.d)\.ts$/.test(f))).toEqual([]);
+    expect(out.tsx).toEqual([]);
+  });
+
+  it('starts with its default command, and stops on docker stop with exit code 0', async () => {
+    // Its own network namespace: the default command listens on port 1521, which the host may be using.
+    const id = dockerOk(['run', '-d', '--network', 'none', ...RESTRICTED, SIM_IMAGE]);
+    containers.push(id);
+    await waitFor('the simulator to listen', async () => (/"event":"listening","port":1521/.test(docker(['logs', id]).stdout) ? true : undefined), 60_000, 500);
+    const started = Date.now();
+    dockerOk(['stop', '-t', '30', id], 60_000);
+    expect(JSON.parse(dockerOk(['inspect', '-f', '{{json .State.ExitCode}}', id]))).toBe(0);
+    expect((Date.now() - started) / 1000).toBeLessThan(15);
   });
 });

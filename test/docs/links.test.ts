@@ -1,32 +1,16 @@
 /**
  * Every relative link in the documentation resolves: the file exists, and a
- * #anchor into a Markdown file names one of its headings. Paths that change
- * when parallel work merges (src/ regrouped, the simulator as a package) turn
- * this red on purpose.
+ * #anchor into a Markdown file names one of its headings.
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { anchors, docFiles, read, relativeLinks, ROOT } from './markdown.js';
 
-/**
- * Paths the docs already use for the layout that parallel branches introduce
- * (issue 8: the simulator as packages/oracle-sim, src/ regrouped). Each is
- * tolerated only while its old-layout witness still exists, i.e. before that
- * branch is merged; once the witness is gone the link must resolve, so a
- * name that came out different after the merge turns this test red.
- */
-const AWAITING_MERGE: { prefix: string; whileExists: string }[] = [
-  { prefix: 'packages/oracle-sim/', whileExists: 'test/oracle-sim/README.md' },
-];
-
-const awaitingMerge = (resolved: string) =>
-  AWAITING_MERGE.some((a) => resolved.startsWith(a.prefix) && existsSync(join(ROOT, a.whileExists)));
-
 function problem(file: string, target: string): string | undefined {
   const [pathPart, anchor] = target.split('#', 2) as [string, string | undefined];
   const resolved = pathPart === '' ? file : join(dirname(file), decodeURIComponent(pathPart));
-  if (!existsSync(join(ROOT, resolved))) return awaitingMerge(resolved) ? undefined : `${resolved} does not exist`;
+  if (!existsSync(join(ROOT, resolved))) return `${resolved} does not exist`;
   if (anchor === undefined || anchor === '') return undefined;
   if (statSync(join(ROOT, resolved)).isDirectory() || !resolved.endsWith('.md')) return `#${anchor} points into a non-Markdown target`;
   if (!anchors(read(resolved)).has(anchor)) return `${resolved} has no heading #${anchor}`;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator } from '../oracle-sim/index.js';
+import { startSimulator } from '@orapool/oracle-sim';
 import { freePort, startService, type ServiceProcess } from '../support/processes.js';
 import { dbEnv, getJson, metricValue, needsSimulatorReason, realOracle, startDatabase, waitFor, type DatabaseTarget, waitUntilReady } from '../support/database-target.js';
 

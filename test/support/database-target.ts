@@ -1,4 +1,4 @@
-import { startSimulator, type Simulator, type SimulatorOptions } from '../oracle-sim/index.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '@orapool/oracle-sim';
 
 /**
  * Where integration tests send the real driver: our wire-protocol simulator,

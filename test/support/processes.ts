@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Real processes for integration tests and benchmarks: the built service
- * (node dist/main.js, as production runs it) and the simulator as its own
- * process. Each keeps its output so a failing test can show it.
+ * (node dist/main.js, as production runs it), keeping its output so a failing
+ * test can show it. The simulator's own process comes from its package
+ * (startSimulatorProcess in @orapool/oracle-sim).
  */
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const tsxBin = `${projectRoot}node_modules/.bin/tsx`;
@@ -97,56 +98,4 @@ export async function startService(env: Record<string, string>, options: { waitF
   };
   if (options.waitForListening !== false) await waitForLog((e) => e.event === 'listening');
   return service;
-}
-
-export interface SimulatorProcess {
-  port: number;
-  controlPort: number;
-  connectString: string;
-  child: ChildProcess;
-  lines: string[];
-  control(path: string, method?: 'GET' | 'POST'): Promise<unknown>;
-  stop(): Promise<void>;
-}
-
-/** Start the simulator as its own process (`tsx test/oracle-sim/cli.ts`), for load tests. */
-export async function startSimulatorProcess(args: string[] = []): Promise<SimulatorProcess> {
-  const child = spawn(tsxBin, ['test/oracle-sim/cli.ts', '--port', '0', ...args], {
-    cwd: projectRoot,
-    // Own process group: a terminal's Ctrl-C must not stop the database
-    // before the service has drained; the owner stops it.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines = collect(child);
-  const listening = await new Promise<{ port: number; controlPort: number; connectString: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`simulator did not start:\n${lines.join('\n')}`)), 30_000);
-    const check = setInterval(() => {
-      const entry = lines.map(parse).find((e) => e?.event === 'listening');
-      if (entry) {
-        clearTimeout(timer);
-        clearInterval(check);
-        resolve(entry as unknown as { port: number; controlPort: number; connectString: string });
-      } else if (child.exitCode !== null) {
-        clearTimeout(timer);
-        clearInterval(check);
-        reject(new Error(`simulator exited:\n${lines.join('\n')}`));
-      }
-    }, 20);
-  });
-  return {
-    ...listening,
-    child,
-    lines,
-    async control(path, method = 'POST') {
-      const response = await fetch(`http://127.0.0.1:${listening.controlPort}${path}`, { method });
-      return response.json();
-    },
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }

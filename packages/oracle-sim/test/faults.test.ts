@@ -3,7 +3,7 @@
 // the simulator answers what it held, in order, and stays usable.
 import oracledb from 'oracledb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from './index.js';
+import { startSimulator, type Simulator } from '../src/index.js';
 import { credentials, expectCode, sleep, withConnection } from './harness.js';
 
 describe('oracle-sim freeze', () => {

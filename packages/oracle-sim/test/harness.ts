@@ -2,7 +2,7 @@
 // helpers around the real driver.
 import oracledb from 'oracledb';
 import { expect } from 'vitest';
-import { DEFAULT_USER, type Simulator } from './index.js';
+import { DEFAULT_USER, type Simulator } from '../src/index.js';
 
 export function credentials(sim: Simulator, user = DEFAULT_USER.user, password = DEFAULT_USER.password) {
   return { user, password, connectString: sim.connectString };

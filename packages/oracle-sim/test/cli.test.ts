@@ -1,9 +1,10 @@
-// The simulator as a separate process: the listening line, the driver, the
-// control port, SIGTERM.
+// The built `oracle-sim` CLI (what the bin, `npm run sim` and the image run) as
+// a separate process: the listening line, the driver, the control port, SIGTERM.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import oracledb from 'oracledb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cliPath } from '@orapool/oracle-sim';
 import { expectCode, withConnection } from './harness.js';
 
 interface Listening {
@@ -14,9 +15,7 @@ interface Listening {
 }
 
 function spawnCli(args: string[]): ChildProcessWithoutNullStreams {
-  // `node --import tsx` rather than the tsx binary, so signals reach the simulator itself
-  return spawn(process.execPath, ['--import', 'tsx', 'test/oracle-sim/cli.ts', ...args], {
-    cwd: new URL('../..', import.meta.url).pathname,
+  return spawn(process.execPath, [cliPath, ...args], {
     env: { ...process.env, SIM_VERBOSE: '' },
   });
 }

@@ -1,10 +1,11 @@
+#!/usr/bin/env node
 // Runs the simulator as its own process (load tests, `npm run dev`): in-process
 // it would compete with the client for the event loop. Prints one JSON line
 // on stdout once listening, for spawners to parse; everything else goes to
 // stderr. Stops cleanly on SIGTERM/SIGINT.
-import { startSimulator } from './simulator.js';
+import { startSimulator } from '../server/simulator.js';
 import { startControlServer } from './control-server.js';
-import { CliError, parseCliOptions, usage } from './cli-options.js';
+import { CliError, parseCliOptions, usage } from './options.js';
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {

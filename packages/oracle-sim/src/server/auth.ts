@@ -4,7 +4,7 @@
 // the client's half, derives the combined key, decrypts the password the
 // client sent and proves we know the key (AUTH_SVR_RESPONSE, else NJS-173).
 import crypto from 'node:crypto';
-import type { KeyValue } from './ttc.js';
+import type { KeyValue } from '../protocol/ttc.js';
 
 export type VerifierKind = '11g' | '12c';
 

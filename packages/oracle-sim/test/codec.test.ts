@@ -1,8 +1,8 @@
 // The TTC primitives round-trip, including across buffer growth and the
 // chunked form of long values.
 import { describe, expect, it } from 'vitest';
-import { Reader, Writer } from './codec.js';
-import { decodeNumber, encodeNumber } from './number.js';
+import { Reader, Writer } from '../src/protocol/codec.js';
+import { decodeNumber, encodeNumber } from '../src/protocol/number.js';
 
 describe('codec', () => {
   it('round-trips variable-length integers of every width', () => {

@@ -1,16 +1,14 @@
 // Throughput of the real driver pool against the Oracle simulator.
 //
-//   tsx bench/sim-throughput.ts [--ops 20000 | --seconds 10] [--latency-ms 0]
-//                               [--pool-max 40] [--borrowers 200]
+//   npm run bench:sim -- [--ops 20000 | --seconds 10] [--latency-ms 0]
+//                        [--pool-max 40] [--borrowers 200]
 //
 // The simulator runs as a separate process (in-process it would compete with
 // the client for the event loop and the numbers would measure both). Each op
 // is borrow + SELECT 1 FROM DUAL + release; its time includes queueing for a
 // pooled connection. Prints a table and one JSON line, then exits.
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import oracledb from 'oracledb';
+import { startSimulatorProcess } from '@orapool/oracle-sim';
 
 interface Args {
   ops?: number;
@@ -40,33 +38,6 @@ function parseArgs(argv: string[]): Args {
   };
 }
 
-interface Listening {
-  port: number;
-  controlPort: number;
-  connectString: string;
-}
-
-async function startSimulatorProcess(latencyMs: number) {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/oracle-sim/cli.ts', '--port', '0', '--control-port', '0', '--latency-ms', String(latencyMs)],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
-  const info = JSON.parse(line) as Listening;
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  };
-  return { info, stop };
-}
-
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -74,7 +45,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const sim = await startSimulatorProcess(args.latencyMs);
+  const sim = await startSimulatorProcess(['--latency-ms', String(args.latencyMs)], { detached: false, inheritStderr: true });
   // never hang: a stuck run is a failed run
   const budgetMs = ((args.seconds ?? 0) + 120) * 1000;
   const watchdog = setTimeout(() => {
@@ -86,7 +57,7 @@ async function main(): Promise<void> {
   const pool = await oracledb.createPool({
     user: 'orapool',
     password: 'orapool-sim',
-    connectString: sim.info.connectString,
+    connectString: sim.connectString,
     poolMin: 0,
     poolMax: args.poolMax,
     queueMax: -1,
@@ -122,7 +93,7 @@ async function main(): Promise<void> {
     await pool.close(0).catch(() => {});
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const statsRes = await fetch(`http://127.0.0.1:${sim.info.controlPort}/stats`).catch(() => null);
+  const statsRes = await fetch(`http://127.0.0.1:${sim.controlPort}/stats`).catch(() => null);
   const simStats = statsRes ? ((await statsRes.json()) as { sessionsPeak?: number }) : {};
   await sim.stop();
   clearTimeout(watchdog);

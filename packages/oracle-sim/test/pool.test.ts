@@ -2,7 +2,7 @@
 // it, and an orderly close.
 import oracledb from 'oracledb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from './index.js';
+import { startSimulator, type Simulator } from '../src/index.js';
 import { credentials, eventually, sleep } from './harness.js';
 
 describe('oracle-sim with a driver pool', () => {

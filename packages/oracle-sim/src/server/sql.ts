@@ -1,8 +1,8 @@
 // What statements do. There is no SQL engine: a handful of statement shapes
 // that connection pools and their tests send are recognised, everything else
 // gets the error a database would give for an unknown table or statement.
-import type { Column, Value } from './ttc.js';
-import type { BindValue } from './requests.js';
+import type { Column, Value } from '../protocol/ttc.js';
+import type { BindValue } from '../protocol/requests.js';
 import { OraErrors, type OraError } from './ora-errors.js';
 
 export type Plan =

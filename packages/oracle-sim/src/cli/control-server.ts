@@ -3,7 +3,7 @@
 // 127.0.0.1 only: anyone who reaches it can kill sessions.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Simulator } from './simulator.js';
+import type { Simulator } from '../server/simulator.js';
 
 type Handler = (q: URLSearchParams) => unknown;
 

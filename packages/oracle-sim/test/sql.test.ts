@@ -1,6 +1,6 @@
 // Which statements the simulator recognises, and what it answers otherwise.
 import { describe, expect, it } from 'vitest';
-import { plan } from './sql.js';
+import { plan } from '../src/server/sql.js';
 
 function rows(sql: string): unknown[][] {
   const p = plan(sql, 'orapool');

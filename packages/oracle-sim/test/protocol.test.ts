@@ -2,7 +2,7 @@
 // connect, logon, queries, PL/SQL, the statement cache, errors and breaks.
 import oracledb from 'oracledb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from './index.js';
+import { startSimulator, type Simulator } from '../src/index.js';
 import { credentials, expectCode, withConnection } from './harness.js';
 
 describe('oracle-sim protocol', () => {

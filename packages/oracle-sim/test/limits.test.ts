@@ -2,9 +2,9 @@
 // "not now" or "slower", as the real driver reports them.
 import oracledb from 'oracledb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from './index.js';
+import { startSimulator, type Simulator } from '../src/index.js';
 import { credentials, expectCode, withConnection } from './harness.js';
-import { latencySampler } from './latency.js';
+import { latencySampler } from '../src/server/latency.js';
 
 describe('oracle-sim limits', () => {
   let sim: Simulator | undefined;

@@ -2,7 +2,7 @@
 // logoff. Requests are handled one at a time, in order; a break marker from
 // the client (callTimeout) cancels the running and queued calls.
 import type { Socket } from 'node:net';
-import { Reader, Writer } from './codec.js';
+import { Reader, Writer } from '../protocol/codec.js';
 import {
   acceptPacket,
   connectDescriptor,
@@ -17,7 +17,7 @@ import {
   PacketType,
   refusePacket,
   type Packet,
-} from './packets.js';
+} from '../protocol/packets.js';
 import { phaseOne, phaseTwo, type Challenge, type Verifier } from './auth.js';
 import {
   ExecOption,
@@ -30,7 +30,7 @@ import {
   type BindMeta,
   type BindValue,
   type Piggybacks,
-} from './requests.js';
+} from '../protocol/requests.js';
 import {
   FunctionCode,
   writeDataTypesReply,
@@ -41,7 +41,7 @@ import {
   writeRow,
   writeStatus,
   type ErrorInfo,
-} from './ttc.js';
+} from '../protocol/ttc.js';
 import { plan, type Plan } from './sql.js';
 import { NO_DATA_FOUND, OraErrors, type OraError } from './ora-errors.js';
 import { delay } from './latency.js';

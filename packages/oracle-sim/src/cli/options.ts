@@ -1,7 +1,7 @@
-// Command-line and SIM_* environment options of cli.ts. Flags win over the
+// Command-line and SIM_* environment options of the oracle-sim CLI (main.ts). Flags win over the
 // environment; every bad value is reported at once.
-import type { SimulatorOptions } from './simulator.js';
-import type { SessionLimitError } from './session.js';
+import type { SimulatorOptions } from '../server/simulator.js';
+import type { SessionLimitError } from '../server/session.js';
 
 export interface CliOptions {
   simulator: SimulatorOptions;
@@ -41,7 +41,7 @@ export class CliError extends Error {
 
 export function usage(): string {
   const lines = CLI_SPECS.map((s) => `  --${s.flag}${s.kind === 'bool' ? '' : ' <value>'}  (${s.env})  ${s.desc}`);
-  return `usage: tsx test/oracle-sim/cli.ts [options]\n${lines.join('\n')}`;
+  return `usage: oracle-sim [options]\n${lines.join('\n')}`;
 }
 
 export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions {

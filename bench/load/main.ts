@@ -10,11 +10,11 @@
 // load-results.md and SVG charts. Full mode: about 5 minutes on 2 cores,
 // never more than 10 (scenarios past the budget are skipped and reported).
 import { join } from 'node:path';
-import { projectRoot } from '../test/support/processes.js';
-import { writeCharts } from './load/charts.js';
-import { consoleReport, writeReport } from './load/report.js';
-import { runLoadBenchmark, serviceIsBuilt, type LoadBenchOptions } from './load/run.js';
-import type { PoolConfigName } from './load/scenarios.js';
+import { projectRoot } from '../../test/support/processes.js';
+import { writeCharts } from './charts.js';
+import { consoleReport, writeReport } from './report.js';
+import { runLoadBenchmark, serviceIsBuilt, type LoadBenchOptions } from './run.js';
+import type { PoolConfigName } from './scenarios.js';
 
 function parseArgs(argv: string[]): { options: LoadBenchOptions; outDir: string } {
   const flags = new Map<string, string>();

@@ -1,6 +1,6 @@
 // CLI options: flags, SIM_* environment, precedence, all errors at once.
 import { describe, expect, it } from 'vitest';
-import { CliError, parseCliOptions } from './cli-options.js';
+import { CliError, parseCliOptions } from '../src/cli/options.js';
 
 describe('cli options', () => {
   it('defaults to port 1521, an ephemeral control port and the default user', () => {

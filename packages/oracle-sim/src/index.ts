@@ -5,4 +5,7 @@ export type { SimulatorStats } from './server/stats.js';
 export type { SimulatorFaults } from './server/faults.js';
 export type { LatencySpec } from './server/latency.js';
 export { startSimulatorProcess, cliPath } from './cli/launcher.js';
-export type { SimulatorProcess, SimulatorProcessOptions } from './cli/launcher.js';
+export type { SimulatorProcess, SimulatorProcessOptions, AnnouncedTls } from './cli/launcher.js';
+export type { TlsInfo, TlsMode, TlsOptions } from './server/tls.js';
+export { generatePki, writeWallet, writeTnsnames, tnsEntry } from './server/wallet.js';
+export type { Pki, Wallet, WalletOptions, TnsEntry } from './server/wallet.js';

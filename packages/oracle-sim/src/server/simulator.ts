@@ -8,6 +8,7 @@ import { createFaults, type FaultState, type SimulatorFaults } from './faults.js
 import { latencySampler, type LatencySpec } from './latency.js';
 import { Session, type SessionContext, type SessionLimitError } from './session.js';
 import { Stats, type SimulatorStats } from './stats.js';
+import { createTlsServer, prepareTls, type TlsInfo, type TlsOptions } from './tls.js';
 
 export interface SimUser {
   user: string;
@@ -37,14 +38,20 @@ export interface SimulatorOptions {
   capacity?: number;
   /** debug log; default silent */
   log?: (line: string) => void;
+  /** DRCP: start the connection broker with this many pooled servers; default off (SERVER=POOLED is refused with ORA-12520) */
+  pooledServers?: number;
+  /** listen with TLS (TCPS) and write a wallet and tnsnames.ora; default plain TCP */
+  tls?: TlsOptions;
 }
 
 export interface Simulator {
   host: string;
   port: number;
   serviceName: string;
-  /** host:port/service, for the driver's connectString */
+  /** host:port/service (tcps://host:port/service with TLS), for the driver's connectString */
   connectString: string;
+  /** set when listening with TLS: wallet directory, tnsnames alias, server DN */
+  tls?: TlsInfo;
   stats(): SimulatorStats;
   resetStats(): void;
   faults: SimulatorFaults;
@@ -84,10 +91,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     log,
   };
 
-  const server = net.createServer((socket) => {
+  const onSocket = (socket: net.Socket) => {
     const session = new Session(socket, ctx, (s) => sessions.delete(s));
     sessions.add(session);
-  });
+  };
+  const tls = options.tls ? await prepareTls(options.tls, host, serviceName) : null;
+  const server = tls ? createTlsServer(tls, onSocket, log) : net.createServer(onSocket);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -96,14 +105,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
   });
   const port = (server.address() as net.AddressInfo).port;
-  log(`listening on ${host}:${port}/${serviceName}`);
+  await tls?.publish(host, port);
+  log(`listening on ${tls ? 'tcps://' : ''}${host}:${port}/${serviceName}`);
 
   let closing: Promise<void> | null = null;
   return {
     host,
     port,
     serviceName,
-    connectString: `${host}:${port}/${serviceName}`,
+    connectString: `${tls ? 'tcps://' : ''}${host}:${port}/${serviceName}`,
+    ...(tls ? { tls: tls.info } : {}),
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     faults: createFaults(faultState, () => sessions, initialLatency),

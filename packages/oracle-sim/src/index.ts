@@ -9,3 +9,4 @@ export type { SimulatorProcess, SimulatorProcessOptions, AnnouncedTls } from './
 export type { TlsInfo, TlsMode, TlsOptions } from './server/tls.js';
 export { generatePki, writeWallet, writeTnsnames, tnsEntry } from './server/wallet.js';
 export type { Pki, Wallet, WalletOptions, TnsEntry } from './server/wallet.js';
+export type { DrcpStats, ClassStats } from './server/drcp/broker.js';

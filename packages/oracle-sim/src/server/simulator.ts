@@ -6,7 +6,8 @@ import { makeVerifier, type Verifier } from './auth.js';
 import { Capacity } from './capacity.js';
 import { createFaults, type FaultState, type SimulatorFaults } from './faults.js';
 import { latencySampler, type LatencySpec } from './latency.js';
-import { Session, type SessionContext, type SessionLimitError } from './session.js';
+import { Session, type Cursor, type SessionContext, type SessionLimitError } from './session.js';
+import { Broker } from './drcp/broker.js';
 import { Stats, type SimulatorStats } from './stats.js';
 import { createTlsServer, prepareTls, type TlsInfo, type TlsOptions } from './tls.js';
 
@@ -76,6 +77,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   const faultState: FaultState = { refusing: false, frozen: false, latency: latencySampler(initialLatency) };
   const stats = new Stats();
+  const broker = options.pooledServers === undefined ? undefined : new Broker<Cursor>(options.pooledServers);
   const sessions = new Set<Session>();
   const ctx: SessionContext = {
     serviceName,
@@ -89,6 +91,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     stats,
     accepted: { count: 0 },
     log,
+    broker,
   };
 
   const onSocket = (socket: net.Socket) => {
@@ -115,8 +118,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     serviceName,
     connectString: `${tls ? 'tcps://' : ''}${host}:${port}/${serviceName}`,
     ...(tls ? { tls: tls.info } : {}),
-    stats: () => stats.snapshot(),
-    resetStats: () => stats.reset(),
+    stats: () => (broker ? { ...stats.snapshot(), drcp: broker.snapshot() } : stats.snapshot()),
+    resetStats: () => {
+      stats.reset();
+      broker?.resetStats();
+    },
     faults: createFaults(faultState, () => sessions, initialLatency),
     close() {
       closing ??= new Promise<void>((resolve) => {

@@ -1,12 +1,18 @@
 // Throughput of the real driver pool against the Oracle simulator.
 //
 //   npm run bench:sim -- [--ops 20000 | --seconds 10] [--latency-ms 0]
-//                        [--pool-max 40] [--borrowers 200]
+//                        [--pool-max 40] [--borrowers 200] [--tls | --compare-tls]
+//
+// --tls: the simulator listens with mutual TLS and the pool connects with its
+// generated wallet. --compare-tls: a plain TCP run then a TLS run with the same
+// settings, and their throughput ratio (TLS / plain) in the JSON line.
 //
 // The simulator runs as a separate process (in-process it would compete with
 // the client for the event loop and the numbers would measure both). Each op
 // is borrow + SELECT 1 FROM DUAL + release; its time includes queueing for a
 // pooled connection. Prints a table and one JSON line, then exits.
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import oracledb from 'oracledb';
 import { startSimulatorProcess } from '@orapool/oracle-sim';
 
@@ -16,6 +22,7 @@ interface Args {
   latencyMs: number;
   poolMax: number;
   borrowers: number;
+  modes: Array<'tcp' | 'tls'>;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -35,6 +42,7 @@ function parseArgs(argv: string[]): Args {
     latencyMs: get('latency-ms') ?? 0,
     poolMax: get('pool-max') ?? 40,
     borrowers: get('borrowers') ?? 200,
+    modes: argv.includes('--compare-tls') ? ['tcp', 'tls'] : argv.includes('--tls') ? ['tls'] : ['tcp'],
   };
 }
 
@@ -45,7 +53,21 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const sim = await startSimulatorProcess(['--latency-ms', String(args.latencyMs)], { detached: false, inheritStderr: true });
+  const results: Array<{ opsPerSecond: number; errors: number }> = [];
+  for (const mode of args.modes) results.push(await run(args, mode));
+  if (results.length === 2) {
+    const ratio = Number((results[1]!.opsPerSecond / results[0]!.opsPerSecond).toFixed(3));
+    process.stdout.write(`sim-throughput: TLS / plain TCP = ${ratio}\n`);
+    process.stdout.write(`${JSON.stringify({ event: 'sim-throughput-tls-ratio', tcpOpsPerSecond: results[0]!.opsPerSecond, tlsOpsPerSecond: results[1]!.opsPerSecond, ratio })}\n`);
+  }
+  if (results.some((r) => r.errors > 0)) process.exitCode = 1;
+}
+
+async function run(args: Args, mode: 'tcp' | 'tls'): Promise<{ opsPerSecond: number; errors: number }> {
+  // a throwaway wallet password: never printed, the wallet is removed after the run
+  const walletPassword = randomBytes(12).toString('hex');
+  const tlsArgs = mode === 'tls' ? ['--tls', '--wallet-password', walletPassword] : [];
+  const sim = await startSimulatorProcess(['--latency-ms', String(args.latencyMs), ...tlsArgs], { detached: false, inheritStderr: true });
   // never hang: a stuck run is a failed run
   const budgetMs = ((args.seconds ?? 0) + 120) * 1000;
   const watchdog = setTimeout(() => {
@@ -58,6 +80,7 @@ async function main(): Promise<void> {
     user: 'orapool',
     password: 'orapool-sim',
     connectString: sim.connectString,
+    ...(sim.tls ? { walletLocation: sim.tls.walletDir, walletPassword } : {}),
     poolMin: 0,
     poolMax: args.poolMax,
     queueMax: -1,
@@ -96,6 +119,7 @@ async function main(): Promise<void> {
   const statsRes = await fetch(`http://127.0.0.1:${sim.controlPort}/stats`).catch(() => null);
   const simStats = statsRes ? ((await statsRes.json()) as { sessionsPeak?: number }) : {};
   await sim.stop();
+  if (sim.tls) await rm(sim.tls.walletDir, { recursive: true, force: true });
   clearTimeout(watchdog);
 
   times.sort((a, b) => a - b);
@@ -110,6 +134,7 @@ async function main(): Promise<void> {
     poolMax: args.poolMax,
     borrowers: args.borrowers,
     latencyMs: args.latencyMs,
+    transport: mode,
     sessionsPeak: simStats.sessionsPeak ?? null,
   };
   const rows: Array<[string, string]> = [
@@ -122,11 +147,11 @@ async function main(): Promise<void> {
     ['errors', String(result.errors)],
   ];
   process.stdout.write(
-    `sim-throughput: pool ${args.poolMax}, ${args.borrowers} borrowers, SELECT 1 FROM DUAL, statement latency ${args.latencyMs} ms\n`,
+    `sim-throughput (${mode === 'tls' ? 'mutual TLS' : 'plain TCP'}): pool ${args.poolMax}, ${args.borrowers} borrowers, SELECT 1 FROM DUAL, statement latency ${args.latencyMs} ms\n`,
   );
   for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(8)} ${v.padStart(10)}\n`);
   process.stdout.write(`${JSON.stringify({ event: 'sim-throughput', ...result })}\n`);
-  if (errors > 0) process.exitCode = 1;
+  return result;
 }
 
 main().catch((err: unknown) => {

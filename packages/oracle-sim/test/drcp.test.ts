@@ -2,6 +2,7 @@
 // (docs/oracle-tls-drcp.md §5-6): SERVER=POOLED connections borrow one of N
 // pooled servers per call and give it back with SESSION_RELEASE or at the
 // POOL_BOUNDARY; SESS_RET keeps the driver's statement cache honest.
+import { rm } from 'node:fs/promises';
 import oracledb from 'oracledb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_USER, startSimulator, type DrcpStats, type Simulator } from '../src/index.js';
@@ -30,10 +31,22 @@ describe('oracle-sim DRCP broker', () => {
   }
 
   async function connect(connectString: string): Promise<oracledb.Connection> {
-    const c = await oracledb.getConnection({ ...user, connectString });
+    const c = await oracledb.getConnection({ ...user, connectString, ...(sim?.tls ? { walletLocation: sim.tls.walletDir } : {}) });
     conns.push(c);
     return c;
   }
+
+  it('serves :pooled over TCPS too (an Autonomous Database offers DRCP on its TLS listener)', async () => {
+    sim = await startSimulator({ pooledServers: 1, tls: { mode: 'one-way' } });
+    try {
+      const c = await connect(`${sim.connectString}:pooled`);
+      expect(sim.connectString.startsWith('tcps://')).toBe(true);
+      expect((await c.execute('SELECT 1 FROM DUAL')).rows).toEqual([[1]]);
+      expect(drcp(sim)).toMatchObject({ busy: 1, requests: 1 });
+    } finally {
+      await rm(sim.tls!.walletDir, { recursive: true, force: true });
+    }
+  });
 
   it('refuses SERVER=POOLED when DRCP is not started: NJS-511 caused by ORA-12520, as a listener does', async () => {
     sim = await startSimulator();

@@ -113,6 +113,25 @@ describe('oracle-sim DRCP broker', () => {
     expect((await waiter.execute('SELECT 1 FROM DUAL')).rows).toEqual([[1]]);
   });
 
+  it('a break (callTimeout) in the first call after an attach: SESS_RET comes with ORA-01013, later calls close their cursors', async () => {
+    sim = await startSimulator({ pooledServers: 1 });
+    const p = await pool({ connectString: pooled(sim), poolMax: 1 });
+    for (let i = 0; i < 3; i++) {
+      const c = await p.getConnection();
+      try {
+        c.callTimeout = 150;
+        await expectCode(c.execute('BEGIN DBMS_SESSION.SLEEP(1); END;'), 'NJS-123');
+        c.callTimeout = 0;
+        for (let j = 0; j < 5; j++) expect((await c.execute(`SELECT ${j} FROM DUAL`)).rows).toEqual([[j]]);
+      } finally {
+        await c.close();
+      }
+    }
+    // 5 SELECT cursors, reused across borrows, plus the one each break abandons (ORA-01013 carries no cursor id,
+    // so the driver cannot close it: the same happens without DRCP)
+    expect(drcp(sim).openCursors).toBeLessThanOrEqual(5 + 3);
+  });
+
   it('reuses session state only within a connection class: another class gets its own session', async () => {
     sim = await startSimulator({ pooledServers: 1 });
     const a = await pool({ connectString: pooled(sim, '?pool_connection_class=APP_A'), poolMax: 1 });

@@ -274,7 +274,8 @@ export class Session implements Killable {
   private reply(scope: AbortSignal | null, build: (w: Writer) => void): void {
     if (scope?.aborted) return;
     const w = new Writer();
-    if (this.sessRet && scope) w.raw(this.sessRet);
+    // SESS_RET goes with the first reply after an attach, even the ORA-01013 of a break
+    if (this.sessRet) w.raw(this.sessRet);
     this.sessRet = null;
     build(w);
     let payload = w.toBuffer();
@@ -509,10 +510,14 @@ export class Session implements Killable {
     this.sessRet = Buffer.from(w.toBuffer());
   }
 
-  /** SESSION_RELEASE is one-way: never answered (protocol.js:266-268). Close piggybacks in front of it still apply. */
+  /**
+   * SESSION_RELEASE is one-way: never answered (protocol.js:266-268). Close
+   * piggybacks in front of it still apply, to the session the client last had
+   * (the driver sends them only once SESS_RET told it which session that is).
+   */
   private sessionRelease(r: Reader, piggybacks: Piggybacks): void {
     const { mode } = readSessionRelease(r);
-    if (this.drcp?.attached) this.applyPiggybacks(piggybacks);
+    this.applyPiggybacks(piggybacks);
     this.drcp?.release(false);
     this.ctx.log(`session ${this.id}: released its pooled server${mode & RELEASE_DEAUTHENTICATE ? ' (deauthenticate)' : ''}`);
   }

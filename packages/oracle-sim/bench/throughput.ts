@@ -1,18 +1,21 @@
 // Throughput of the real driver pool against the Oracle simulator.
 //
 //   npm run bench:sim -- [--ops 20000 | --seconds 10] [--latency-ms 0]
-//                        [--pool-max 40] [--borrowers 200] [--tls | --compare-tls]
+//                        [--pool-max 40] [--borrowers 200] [--tls | --compare-tls [--rounds 3]]
 //
 // --tls: the simulator listens with mutual TLS and the pool connects with its
-// generated wallet. --compare-tls: a plain TCP run then a TLS run with the same
-// settings, and their throughput ratio (TLS / plain) in the JSON line.
+// generated wallet. --compare-tls: plain TCP and TLS runs with the same
+// settings, alternated `--rounds` times (default 1), and the ratio of their
+// median throughputs (TLS / plain) in the last JSON line. Each run also
+// reports the CPU (in cores) the simulator and the bench process used: the
+// simulator is not the bottleneck while it uses less than its client.
 //
 // The simulator runs as a separate process (in-process it would compete with
 // the client for the event loop and the numbers would measure both). Each op
 // is borrow + SELECT 1 FROM DUAL + release; its time includes queueing for a
 // pooled connection. Prints a table and one JSON line, then exits.
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import oracledb from 'oracledb';
 import { startSimulatorProcess } from '@orapool/oracle-sim';
 
@@ -23,6 +26,7 @@ interface Args {
   poolMax: number;
   borrowers: number;
   modes: Array<'tcp' | 'tls'>;
+  rounds: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -43,7 +47,19 @@ function parseArgs(argv: string[]): Args {
     poolMax: get('pool-max') ?? 40,
     borrowers: get('borrowers') ?? 200,
     modes: argv.includes('--compare-tls') ? ['tcp', 'tls'] : argv.includes('--tls') ? ['tls'] : ['tcp'],
+    rounds: Math.max(1, get('rounds') ?? 1),
   };
+}
+
+/** CPU seconds a process has used (Linux /proc; null elsewhere): to tell whether the simulator is the bottleneck. */
+async function cpuSeconds(pid: number | undefined): Promise<number | null> {
+  if (pid === undefined) return null;
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
+  } catch {
+    return null;
+  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -53,17 +69,22 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const results: Array<{ opsPerSecond: number; errors: number }> = [];
-  for (const mode of args.modes) results.push(await run(args, mode));
-  if (results.length === 2) {
-    const ratio = Number((results[1]!.opsPerSecond / results[0]!.opsPerSecond).toFixed(3));
-    process.stdout.write(`sim-throughput: TLS / plain TCP = ${ratio}\n`);
-    process.stdout.write(`${JSON.stringify({ event: 'sim-throughput-tls-ratio', tcpOpsPerSecond: results[0]!.opsPerSecond, tlsOpsPerSecond: results[1]!.opsPerSecond, ratio })}\n`);
+  const results: Array<{ transport: string; opsPerSecond: number; errors: number }> = [];
+  for (let round = 0; round < args.rounds; round++) for (const mode of args.modes) results.push(await run(args, mode));
+  if (args.modes.length === 2) {
+    const median = (t: string) => {
+      const v = results.filter((r) => r.transport === t).map((r) => r.opsPerSecond).sort((a, b) => a - b);
+      return v[Math.floor(v.length / 2)]!;
+    };
+    const [tcp, tls] = [median('tcp'), median('tls')];
+    const ratio = Number((tls / tcp).toFixed(3));
+    process.stdout.write(`sim-throughput: TLS / plain TCP = ${ratio} (median ops/s over ${args.rounds} round(s): ${tls} / ${tcp})\n`);
+    process.stdout.write(`${JSON.stringify({ event: 'sim-throughput-tls-ratio', rounds: args.rounds, tcpOpsPerSecond: tcp, tlsOpsPerSecond: tls, ratio })}\n`);
   }
   if (results.some((r) => r.errors > 0)) process.exitCode = 1;
 }
 
-async function run(args: Args, mode: 'tcp' | 'tls'): Promise<{ opsPerSecond: number; errors: number }> {
+async function run(args: Args, mode: 'tcp' | 'tls'): Promise<{ transport: string; opsPerSecond: number; errors: number }> {
   // a throwaway wallet password: never printed, the wallet is removed after the run
   const walletPassword = randomBytes(12).toString('hex');
   const tlsArgs = mode === 'tls' ? ['--tls', '--wallet-password', walletPassword] : [];
@@ -92,6 +113,8 @@ async function run(args: Args, mode: 'tcp' | 'tls'): Promise<{ opsPerSecond: num
   const deadline = args.seconds !== undefined ? Date.now() + args.seconds * 1000 : Infinity;
   const more = () => (args.ops !== undefined ? issued < args.ops : Date.now() < deadline);
   const started = process.hrtime.bigint();
+  const simCpuBefore = await cpuSeconds(sim.child.pid);
+  const clientCpuBefore = process.cpuUsage();
   try {
     await Promise.all(
       Array.from({ length: args.borrowers }, async () => {
@@ -116,6 +139,11 @@ async function run(args: Args, mode: 'tcp' | 'tls'): Promise<{ opsPerSecond: num
     await pool.close(0).catch(() => {});
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const simCpuAfter = await cpuSeconds(sim.child.pid);
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  // share of one core each side used during the run: the simulator is not the bottleneck while its share stays below the client's
+  const simCpuCores = simCpuBefore === null || simCpuAfter === null ? null : Number(((simCpuAfter - simCpuBefore) / seconds).toFixed(2));
+  const clientCpuCores = Number(((clientCpu.user + clientCpu.system) / 1e6 / seconds).toFixed(2));
   const statsRes = await fetch(`http://127.0.0.1:${sim.controlPort}/stats`).catch(() => null);
   const simStats = statsRes ? ((await statsRes.json()) as { sessionsPeak?: number }) : {};
   await sim.stop();
@@ -135,6 +163,8 @@ async function run(args: Args, mode: 'tcp' | 'tls'): Promise<{ opsPerSecond: num
     borrowers: args.borrowers,
     latencyMs: args.latencyMs,
     transport: mode,
+    simCpuCores,
+    clientCpuCores,
     sessionsPeak: simStats.sessionsPeak ?? null,
   };
   const rows: Array<[string, string]> = [
@@ -145,6 +175,8 @@ async function run(args: Args, mode: 'tcp' | 'tls'): Promise<{ opsPerSecond: num
     ['p95 ms', result.p95Ms.toFixed(2)],
     ['p99 ms', result.p99Ms.toFixed(2)],
     ['errors', String(result.errors)],
+    ['sim CPU', simCpuCores === null ? 'n/a' : `${simCpuCores} cores`],
+    ['bench CPU', `${clientCpuCores} cores`],
   ];
   process.stdout.write(
     `sim-throughput (${mode === 'tls' ? 'mutual TLS' : 'plain TCP'}): pool ${args.poolMax}, ${args.borrowers} borrowers, SELECT 1 FROM DUAL, statement latency ${args.latencyMs} ms\n`,

@@ -143,8 +143,8 @@ describe('oracle-sim DRCP broker', () => {
       await eventually(() => drcp(sim!).busy === 0); // the one-way release has arrived
     }
     const s = drcp(sim);
-    expect(s.classes.APP_A).toMatchObject({ requests: 3, hits: 1, misses: 2 });
-    expect(s.classes.APP_B).toMatchObject({ requests: 2, hits: 1, misses: 1 });
+    expect(s.classes.APP_A).toMatchObject({ requests: 3, hits: 1, misses: 2, busy: 0, busyPeak: 1 });
+    expect(s.classes.APP_B).toMatchObject({ requests: 2, hits: 1, misses: 1, busy: 0, busyPeak: 1 });
   });
 
   it('purity NEW (a standalone connection) gets a fresh session where purity SELF (a pool) reuses one', async () => {

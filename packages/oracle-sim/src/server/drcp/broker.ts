@@ -45,14 +45,20 @@ export interface PooledConnectData {
   boundary?: PoolBoundary;
 }
 
-export interface ClassStats {
+interface Counters {
   requests: number;
   hits: number;
   misses: number;
   waits: number;
 }
 
-export interface DrcpStats extends ClassStats {
+export interface ClassStats extends Counters {
+  /** pooled servers lent to this class now, and at most at once */
+  busy: number;
+  busyPeak: number;
+}
+
+export interface DrcpStats extends Counters {
   pooledServers: number;
   busy: number;
   busyPeak: number;
@@ -98,8 +104,8 @@ let nextClientId = 1;
 export class Broker<C> {
   private readonly servers: PooledServer<C>[];
   private readonly queue: Waiter<C>[] = [];
-  private counts = { busyPeak: 0, releases: 0, total: emptyClassStats() };
-  private classes = new Map<string, ClassStats>();
+  private counts = { busyPeak: 0, releases: 0, total: emptyCounters() };
+  private classes = new Map<string, Counters & { busyPeak: number }>();
 
   constructor(readonly size: number) {
     if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`pooledServers must be a whole number >= 1, got ${size}`);
@@ -174,13 +180,13 @@ export class Broker<C> {
       ...this.counts.total,
       releases: this.counts.releases,
       openCursors,
-      classes: Object.fromEntries([...this.classes].map(([k, v]) => [k, { ...v }])),
+      classes: Object.fromEntries([...this.classes].map(([k, v]) => [k, { ...v, busy: this.busyFor(k) }])),
     };
   }
 
   /** Zeroes the counters; servers busy now set the new peak. */
   resetStats(): void {
-    this.counts = { busyPeak: this.busy, releases: 0, total: emptyClassStats() };
+    this.counts = { busyPeak: this.busy, releases: 0, total: emptyCounters() };
     this.classes = new Map();
   }
 
@@ -233,6 +239,7 @@ export class Broker<C> {
     }
     server.busy = true;
     this.counts.busyPeak = Math.max(this.counts.busyPeak, this.busy);
+    cls.busyPeak = Math.max(cls.busyPeak, this.busyFor(client.cls));
     const changed = client.lastSession !== session;
     // the client drops the cursor ids of its previous session without closing them (base.js:500-505)
     if (changed && client.lastSession) dropOwned(client.lastSession, client.id);
@@ -241,14 +248,18 @@ export class Broker<C> {
     return { sessionId: session.id, serial: session.serial, changed };
   }
 
-  private classStats(cls: string): ClassStats {
+  private classStats(cls: string): Counters & { busyPeak: number } {
     let s = this.classes.get(cls);
-    if (!s) this.classes.set(cls, (s = emptyClassStats()));
+    if (!s) this.classes.set(cls, (s = { ...emptyCounters(), busyPeak: 0 }));
     return s;
+  }
+
+  private busyFor(cls: string): number {
+    return this.servers.filter((s) => s.busy && s.session?.cls === cls).length;
   }
 }
 
-function emptyClassStats(): ClassStats {
+function emptyCounters(): Counters {
   return { requests: 0, hits: 0, misses: 0, waits: 0 };
 }
 

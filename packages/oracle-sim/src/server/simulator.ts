@@ -128,7 +128,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sessions) s.kill();
-      });
+      }).then(() => tls?.cleanUp());
       return closing;
     },
   };

@@ -1,7 +1,7 @@
 // TCPS: the listener speaks TLS from the first byte, and the TNS packets inside
 // are unchanged (docs/oracle-tls-drcp.md §1: the driver does net.connect, then
 // tls.connect on that socket, then sends CONNECT as the first TLS data).
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,7 @@ export type TlsMode = 'mutual' | 'one-way';
 export interface TlsOptions {
   /** 'mutual' (default): the server requests a client certificate and rejects the handshake without a valid one; 'one-way': it never asks */
   mode?: TlsMode;
-  /** where ewallet.pem and tnsnames.ora are written; default a fresh temporary directory */
+  /** where ewallet.pem and tnsnames.ora are written (and left); default a fresh temporary directory, removed by close() */
   walletDir?: string;
   /** encrypts the wallet's private key; the driver then needs the same `walletPassword` */
   walletPassword?: string;
@@ -41,10 +41,13 @@ export interface PreparedTls {
   info: TlsInfo;
   /** writes tnsnames.ora once the port is known */
   publish(host: string, port: number): Promise<void>;
+  /** removes the wallet directory if the simulator created it (no walletDir given) */
+  cleanUp(): Promise<void>;
 }
 
 export async function prepareTls(options: TlsOptions, host: string, serviceName: string): Promise<PreparedTls> {
   const mode = options.mode ?? 'mutual';
+  const ownsDir = options.walletDir === undefined;
   const walletDir = options.walletDir ?? (await mkdtemp(path.join(os.tmpdir(), 'orasim-wallet-')));
   const hosts = options.certificateHosts ?? ['localhost', '127.0.0.1', '::1', host === '0.0.0.0' || host === '::' ? os.hostname() : host];
   const pki = await generatePki({ hosts });
@@ -64,6 +67,9 @@ export async function prepareTls(options: TlsOptions, host: string, serviceName:
     async publish(listenHost, port) {
       const advertised = listenHost === '0.0.0.0' || listenHost === '::' ? '127.0.0.1' : listenHost;
       await writeTnsnames(walletDir, [{ alias, host: advertised, port, serviceName, serverCertDn: pki.serverCertDn }]);
+    },
+    async cleanUp() {
+      if (ownsDir) await rm(walletDir, { recursive: true, force: true });
     },
   };
 }

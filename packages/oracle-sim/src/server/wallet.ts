@@ -111,7 +111,7 @@ export async function writeWallet(pki: Pki, options: WalletOptions): Promise<Wal
   return { ...pki, dir: options.dir, walletFile };
 }
 
-/** PKCS#8 v2 with AES-256-CBC, as `openssl pkcs8 -topk8 -v2 aes-256-cbc` writes it; the password goes through stdin-free env, never argv. */
+/** PKCS#8 v2 with AES-256-CBC, as `openssl pkcs8 -topk8 -v2 aes-256-cbc` writes it; the password reaches openssl through its environment, never its command line (visible in ps). */
 async function encryptKey(keyPem: string, password: string): Promise<string> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'orasim-key-'));
   try {

@@ -1,8 +1,9 @@
-// `prepare`: npm runs it on every install of the workspace, so the root `npm ci`
+// `build` and `prepare`: npm runs prepare on every install of the workspace, so the root `npm ci`
 // leaves a built package. A production install (`npm ci --omit=dev`) has no
 // TypeScript, and nothing there needs the simulator (a dev dependency): skip
 // the build instead of failing the install.
 import { spawnSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 let tsc;
@@ -13,4 +14,6 @@ try {
   process.exit(0);
 }
 const result = spawnSync(process.execPath, [tsc, '-b'], { stdio: 'inherit' });
+// tsc writes its output 0644, and the `oracle-sim` bin (npm run sim) must stay executable.
+if (result.status === 0) chmodSync(new URL('../dist/cli/main.js', import.meta.url), 0o755);
 process.exit(result.status ?? 1);

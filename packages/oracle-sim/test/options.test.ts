@@ -35,4 +35,13 @@ describe('cli options', () => {
     expect(err).toBeInstanceOf(CliError);
     expect((err as CliError).problems).toHaveLength(4);
   });
+
+  it('reads --tls as mutual TLS, --tls=one-way as one-way, with the wallet options, and --pooled-servers', () => {
+    expect(parseCliOptions(['--tls', '--wallet-dir', '/tmp/w', '--wallet-password', 'pw'], {}).simulator.tls).toEqual({
+      mode: 'mutual', walletDir: '/tmp/w', walletPassword: 'pw',
+    });
+    expect(parseCliOptions(['--tls=one-way'], {}).simulator.tls).toEqual({ mode: 'one-way', walletDir: undefined, walletPassword: undefined });
+    expect(parseCliOptions([], { SIM_TLS: '1', SIM_POOLED_SERVERS: '3' }).simulator).toMatchObject({ tls: { mode: 'mutual' }, pooledServers: 3 });
+    expect(parseCliOptions([], {}).simulator.tls).toBeUndefined();
+  });
 });

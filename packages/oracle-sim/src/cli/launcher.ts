@@ -24,6 +24,8 @@ export interface SimulatorProcess {
   port: number;
   controlPort: number;
   connectString: string;
+  /** with --tls: the wallet directory (walletLocation and configDir), the tnsnames alias, the server DN */
+  tls?: AnnouncedTls;
   child: ChildProcess;
   /** Every stdout/stderr line so far, for a failing caller to show. */
   lines: string[];
@@ -33,11 +35,20 @@ export interface SimulatorProcess {
   stop(): Promise<void>;
 }
 
+export interface AnnouncedTls {
+  mode: 'mutual' | 'one-way';
+  walletDir: string;
+  configDir: string;
+  alias: string;
+  serverCertDn: string;
+}
+
 interface Announcement {
   event: 'listening';
   port: number;
   controlPort: number;
   connectString: string;
+  tls?: AnnouncedTls;
 }
 
 function announcement(line: string): Announcement | undefined {
@@ -90,11 +101,12 @@ export async function startSimulatorProcess(args: string[] = [], options: Simula
     // 'close', not 'exit': by then every output line has been read.
     child.once('close', (code, signal) => fail(`exited (${signal ?? `code ${code}`}) before listening`));
   });
-  const { port, controlPort, connectString } = listening;
+  const { port, controlPort, connectString, tls } = listening;
   return {
     port,
     controlPort,
     connectString,
+    ...(tls ? { tls } : {}),
     child,
     lines,
     async control(path, method = 'POST') {

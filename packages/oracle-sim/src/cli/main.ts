@@ -3,7 +3,7 @@
 // it would compete with the client for the event loop. Prints one JSON line
 // on stdout once listening, for spawners to parse; everything else goes to
 // stderr. Stops cleanly on SIGTERM/SIGINT.
-import { startSimulator } from '../server/simulator.js';
+import { startSimulator, type Simulator } from '../server/simulator.js';
 import { startControlServer } from './control-server.js';
 import { CliError, parseCliOptions, usage } from './options.js';
 
@@ -35,8 +35,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   // Announce only once the handlers are in: a spawner may signal the moment it reads this line.
   process.stdout.write(
-    `${JSON.stringify({ event: 'listening', port: sim.port, controlPort: control.port, connectString: sim.connectString })}\n`,
+    `${JSON.stringify({ event: 'listening', port: sim.port, controlPort: control.port, connectString: sim.connectString, ...tlsAnnouncement(sim) })}\n`,
   );
+}
+
+/** With --tls: where the wallet is and the tnsnames alias (the CA and the password stay out of the line). */
+function tlsAnnouncement(sim: Simulator): { tls?: object } {
+  if (!sim.tls) return {};
+  const { mode, walletDir, alias, serverCertDn } = sim.tls;
+  return { tls: { mode, walletDir, configDir: walletDir, alias, serverCertDn } };
 }
 
 main().catch((err: unknown) => {

@@ -30,6 +30,10 @@ export const CLI_SPECS: Spec[] = [
   { flag: 'max-sessions', env: 'SIM_MAX_SESSIONS', desc: 'session limit (default unlimited)', kind: 'int' },
   { flag: 'session-limit-error', env: 'SIM_SESSION_LIMIT_ERROR', desc: 'ORA-00018, ORA-12516 or ORA-12519', kind: 'string' },
   { flag: 'capacity', env: 'SIM_CAPACITY', desc: 'statements executing at once (default unlimited)', kind: 'int' },
+  { flag: 'tls', env: 'SIM_TLS', desc: 'listen with TLS (TCPS): --tls = mutual TLS (client certificate required), --tls=one-way', kind: 'bool' },
+  { flag: 'wallet-dir', env: 'SIM_WALLET_DIR', desc: 'with --tls: write ewallet.pem and tnsnames.ora here (default a new temp dir)', kind: 'string' },
+  { flag: 'wallet-password', env: 'SIM_WALLET_PASSWORD', desc: 'with --tls: encrypt the wallet key with this password (never printed)', kind: 'string' },
+  { flag: 'pooled-servers', env: 'SIM_POOLED_SERVERS', desc: 'start the DRCP broker with N pooled servers (default: DRCP off, SERVER=POOLED refused with ORA-12520)', kind: 'int' },
   { flag: 'verbose', env: 'SIM_VERBOSE', desc: 'debug log on stderr', kind: 'bool' },
 ];
 
@@ -101,6 +105,16 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
     sessionLimitError: limitError as SessionLimitError | undefined,
     capacity: capacity || undefined,
   };
+  const tlsRaw = raw.get('tls');
+  const tlsMode = tlsRaw === undefined || tlsRaw === '0' || tlsRaw === 'false' ? undefined
+    : tlsRaw === '1' || tlsRaw === 'true' || tlsRaw === 'mutual' ? 'mutual'
+    : tlsRaw === 'one-way' ? 'one-way' : null;
+  if (tlsMode === null) problems.push(`--tls must be given alone (mutual TLS) or as --tls=one-way, got "${tlsRaw}"`);
+  if (!tlsMode && (raw.has('wallet-dir') || raw.has('wallet-password'))) problems.push('--wallet-dir and --wallet-password need --tls');
+  if (tlsMode) simulator.tls = { mode: tlsMode, walletDir: raw.get('wallet-dir'), walletPassword: raw.get('wallet-password') };
+  const pooledServers = int('pooled-servers');
+  if (pooledServers === 0) problems.push('--pooled-servers must be >= 1');
+  if (pooledServers) simulator.pooledServers = pooledServers;
   const controlPort = int('control-port') ?? 0;
   if (problems.length > 0) throw new CliError(problems);
   const verboseRaw = raw.get('verbose');

@@ -82,6 +82,11 @@ export class Writer {
     this.buf = Buffer.allocUnsafe(initialSize);
   }
 
+  /** bytes written so far */
+  get length(): number {
+    return this.len;
+  }
+
   private reserve(n: number): number {
     if (this.len + n > this.buf.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));

@@ -3,6 +3,7 @@
 import { Reader } from './codec.js';
 import { decodeNumber } from './number.js';
 import { FunctionCode, MessageType } from './ttc.js';
+import { ONEWAY_FUNCTION } from './drcp.js';
 
 export interface Piggybacks {
   closeCursors: number[];
@@ -27,7 +28,8 @@ export function readRequestHead(r: Reader): RequestHead {
     const type = r.u8();
     if (type === MessageType.PROTOCOL) return { kind: 'protocol' };
     if (type === MessageType.DATA_TYPES) return { kind: 'dataTypes' };
-    if (type === MessageType.FUNCTION) {
+    // SESSION_RELEASE comes as a one-way function, with the same header (drcp.ts)
+    if (type === MessageType.FUNCTION || type === ONEWAY_FUNCTION) {
       const code = r.u8();
       r.u8(); // sequence number
       return { kind: 'function', code, piggybacks };

@@ -73,7 +73,11 @@ export function writeDataTypesReply(w: Writer): void {
  * End of a call. Call-status bit 0x2 would mean "transaction in progress" and
  * make the driver roll back before closing; we keep it clear.
  */
+/** Where each writer's last end-of-call message (STATUS or ERROR) starts, for the implicit-pooling release bit (drcp.ts). */
+export const endOfCall = new WeakMap<Writer, number>();
+
 export function writeStatus(w: Writer): void {
+  endOfCall.set(w, w.length);
   w.u8(MessageType.STATUS).ub(0).ub(0);
 }
 
@@ -89,6 +93,7 @@ export interface ErrorInfo {
 
 /** ERROR message, field by field in the order of base.js processErrorInfo (field version < 14). */
 export function writeError(w: Writer, e: ErrorInfo): void {
+  endOfCall.set(w, w.length);
   w.u8(MessageType.ERROR);
   w.ub(0); // call status
   w.ub(0); // end-to-end sequence number

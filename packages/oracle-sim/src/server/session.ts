@@ -48,6 +48,17 @@ import { delay } from './latency.js';
 import type { Capacity } from './capacity.js';
 import type { FaultState, Killable } from './faults.js';
 import type { Stats } from './stats.js';
+import { pooledConnectData, type Broker, type BrokerClient } from './drcp/broker.js';
+import {
+  CALL_STATUS_SESSION_RELEASE,
+  RELEASE_DEAUTHENTICATE,
+  SESSION_CHANGED,
+  SESSION_RELEASE,
+  readSessionRelease,
+  withCallStatus,
+  writeSessRet,
+} from '../protocol/drcp.js';
+import { endOfCall } from '../protocol/ttc.js';
 
 export type SessionLimitError = 'ORA-00018' | 'ORA-12516' | 'ORA-12519';
 
@@ -67,11 +78,15 @@ export interface SessionContext {
   /** connections past ACCEPT and not yet closed: what a listener-side session limit counts */
   accepted: { count: number };
   log: (line: string) => void;
+  /** DRCP connection broker; absent = DRCP not started, SERVER=POOLED is refused (ORA-12520) */
+  broker?: Broker<Cursor>;
 }
 
 /** Listener error for "refuse new connections" faults: instances blocking new connections. */
 const REFUSE_FAULT_ERROR = 12528;
 const SERVICE_NOT_FOUND = 12514;
+/** "listener could not find available handler": what a listener answers SERVER=POOLED with when DRCP is not started (oracle-tls-drcp.md §6) */
+const NO_HANDLER = 12520;
 /** Answer sizes we accept: the client asks for 8192 by default. */
 const MIN_SDU = 512;
 const MAX_SDU = 65535;
@@ -79,7 +94,7 @@ const TDU = 65535;
 /** Claimed server version 19.24.0.0.0, encoded for field version >= 11. */
 const AUTH_VERSION_NO = String((19 << 24) | (24 << 16));
 
-interface Cursor {
+export interface Cursor {
   id: number;
   plan: Exclude<Plan, { kind: 'error' }>;
   binds: BindMeta[];
@@ -100,8 +115,12 @@ export class Session implements Killable {
   private breakScope = new AbortController();
   private challenge: Challenge | null = null;
   private user = '';
-  private readonly cursors = new Map<number, Cursor>();
+  private readonly ownCursors = new Map<number, Cursor>();
   private nextCursorId = 1;
+  /** SERVER=POOLED: cursors live in the pooled server's session, borrowed per call (drcp/broker.ts) */
+  private drcp: BrokerClient<Cursor> | null = null;
+  /** SESS_RET to put before the next reply (after an attach) */
+  private sessRet: Buffer | null = null;
   private readonly heldInput: Buffer[] = [];
   private readonly heldOutput: Buffer[] = [];
   private counted = false;
@@ -135,8 +154,18 @@ export class Session implements Killable {
     while (this.heldInput.length > 0 && !this.ctx.faults.frozen) this.receive(this.heldInput.shift()!);
   }
 
+  private get cursors(): Map<number, Cursor> {
+    return this.drcp?.session?.cursors ?? this.ownCursors;
+  }
+
+  private newCursorId(): number {
+    const s = this.drcp?.session;
+    return s ? s.nextCursorId++ : this.nextCursorId++;
+  }
+
   private closed(): void {
     if (this.state === 'closed') return;
+    this.drcp?.disconnect();
     if (this.state === 'open') this.ctx.accepted.count--;
     this.state = 'closed';
     this.breakScope.abort(new Error('connection closed'));
@@ -210,6 +239,9 @@ export class Session implements Killable {
     else if (ctx.sessionLimitError !== 'ORA-00018' && ctx.accepted.count >= ctx.maxSessions) {
       refuse = Number(ctx.sessionLimitError.slice(4));
     }
+    const pooled = refuse ? null : pooledConnectData(descriptor);
+    if (pooled && !ctx.broker) refuse = NO_HANDLER;
+    else if (pooled) this.drcp = ctx.broker!.client(pooled);
     if (refuse) {
       ctx.stats.refused();
       ctx.log(`session ${this.id}: refusing connect to service "${service}" (ERR=${refuse})`);
@@ -242,8 +274,19 @@ export class Session implements Killable {
   private reply(scope: AbortSignal | null, build: (w: Writer) => void): void {
     if (scope?.aborted) return;
     const w = new Writer();
+    // SESS_RET goes with the first reply after an attach, even the ORA-01013 of a break
+    if (this.sessRet) w.raw(this.sessRet);
+    this.sessRet = null;
     build(w);
-    const packets = dataPackets(w.toBuffer(), this.sdu);
+    let payload = w.toBuffer();
+    if (scope && this.drcp?.attached && this.atPoolBoundary()) {
+      // implicit pooling: the pooled server goes back at the boundary; the
+      // client learns it from call-status bit 0x8000 and forgets its cursor
+      // ids without closing them, so they are closed here (§5)
+      payload = withCallStatus(payload, endOfCall.get(w)!, CALL_STATUS_SESSION_RELEASE);
+      this.drcp.release(true);
+    }
+    const packets = dataPackets(payload, this.sdu);
     this.write(packets.length === 1 ? packets[0]! : Buffer.concat(packets));
   }
 
@@ -278,7 +321,10 @@ export class Session implements Killable {
     const code = head.code;
     if (code === FunctionCode.AUTH_PHASE_ONE) return this.authPhaseOne(r, scope);
     if (code === FunctionCode.AUTH_PHASE_TWO) return this.authPhaseTwo(r, scope);
+    if (code === SESSION_RELEASE) return this.sessionRelease(r, head.piggybacks);
     if (!this.loggedOn) return this.fail(scope, OraErrors.notLoggedOn);
+    if (this.drcp && !this.drcp.attached) await this.attachPooledServer(scope);
+    this.call = code;
     this.applyPiggybacks(head.piggybacks);
     switch (code) {
       case FunctionCode.EXECUTE:
@@ -332,6 +378,7 @@ export class Session implements Killable {
     this.loggedOn = true;
     this.counted = true;
     ctx.stats.sessionOpened();
+    this.drcp?.logon(this.user, req.pairs);
     await delay(ctx.logonLatencyMs, scope);
     this.reply(scope, (w) => {
       writeParameters(w, [
@@ -365,6 +412,7 @@ export class Session implements Killable {
     this.ctx.stats.statement();
     let cursor = this.cursors.get(req.cursorId);
     if (req.sql !== null) {
+      if (/^\s*(COMMIT|ROLLBACK)\b/i.test(req.sql)) this.call = FunctionCode.COMMIT;
       const p = plan(req.sql, this.user);
       if (p.kind === 'error') {
         // cursor id 0: a non-zero id would make the driver keep a cursor we never opened
@@ -372,8 +420,9 @@ export class Session implements Killable {
         return this.fail(scope, p.error);
       }
       if (!cursor) {
-        cursor = { id: this.nextCursorId++, plan: p, binds: [], nextRow: 1 };
+        cursor = { id: this.newCursorId(), plan: p, binds: [], nextRow: 1 };
         this.cursors.set(cursor.id, cursor);
+        this.drcp?.own(cursor.id);
         this.ctx.log(`session ${this.id}: parsed cursor ${cursor.id}`);
       } else {
         cursor.plan = p;
@@ -446,5 +495,42 @@ export class Session implements Killable {
       cursorId: cursor.id,
       rowCount: cursor.nextRow - 1,
     });
+  }
+
+  // ---- DRCP (drcp/broker.ts; docs/oracle-tls-drcp.md §5) ----
+
+  /** function of the call being answered, for the implicit-pooling boundary */
+  private call = 0;
+
+  /** Borrows a pooled server for this call (waiting while all are busy) and queues SESS_RET for the reply. */
+  private async attachPooledServer(scope: AbortSignal): Promise<void> {
+    const a = await this.drcp!.attach(scope);
+    const w = new Writer(16);
+    writeSessRet(w, a.changed ? SESSION_CHANGED : 0, a.sessionId, a.serial);
+    this.sessRet = Buffer.from(w.toBuffer());
+  }
+
+  /**
+   * SESSION_RELEASE is one-way: never answered (protocol.js:266-268). Close
+   * piggybacks in front of it still apply, to the session the client last had
+   * (the driver sends them only once SESS_RET told it which session that is).
+   */
+  private sessionRelease(r: Reader, piggybacks: Piggybacks): void {
+    const { mode } = readSessionRelease(r);
+    this.applyPiggybacks(piggybacks);
+    this.drcp?.release(false);
+    this.ctx.log(`session ${this.id}: released its pooled server${mode & RELEASE_DEAUTHENTICATE ? ' (deauthenticate)' : ''}`);
+  }
+
+  /**
+   * POOL_BOUNDARY=STATEMENT: no result set of this client left open (no
+   * transactions exist here, so none is active). TRANSACTION: the call ended
+   * a transaction (commit or rollback, as a call or as SQL).
+   */
+  private atPoolBoundary(): boolean {
+    const boundary = this.drcp?.boundary;
+    if (!boundary || !this.loggedOn) return false;
+    if (boundary === 'TRANSACTION') return this.call === FunctionCode.COMMIT || this.call === FunctionCode.ROLLBACK;
+    return !this.drcp!.ownCursors().some((c) => c.plan.kind === 'query' && c.nextRow <= c.plan.rowCount);
   }
 }

@@ -6,8 +6,10 @@ import { makeVerifier, type Verifier } from './auth.js';
 import { Capacity } from './capacity.js';
 import { createFaults, type FaultState, type SimulatorFaults } from './faults.js';
 import { latencySampler, type LatencySpec } from './latency.js';
-import { Session, type SessionContext, type SessionLimitError } from './session.js';
+import { Session, type Cursor, type SessionContext, type SessionLimitError } from './session.js';
+import { Broker } from './drcp/broker.js';
 import { Stats, type SimulatorStats } from './stats.js';
+import { createTlsServer, prepareTls, type TlsInfo, type TlsOptions } from './tls.js';
 
 export interface SimUser {
   user: string;
@@ -37,14 +39,20 @@ export interface SimulatorOptions {
   capacity?: number;
   /** debug log; default silent */
   log?: (line: string) => void;
+  /** DRCP: start the connection broker with this many pooled servers; default off (SERVER=POOLED is refused with ORA-12520) */
+  pooledServers?: number;
+  /** listen with TLS (TCPS) and write a wallet and tnsnames.ora; default plain TCP */
+  tls?: TlsOptions;
 }
 
 export interface Simulator {
   host: string;
   port: number;
   serviceName: string;
-  /** host:port/service, for the driver's connectString */
+  /** host:port/service (tcps://host:port/service with TLS), for the driver's connectString */
   connectString: string;
+  /** set when listening with TLS: wallet directory, tnsnames alias, server DN */
+  tls?: TlsInfo;
   stats(): SimulatorStats;
   resetStats(): void;
   faults: SimulatorFaults;
@@ -69,6 +77,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   const faultState: FaultState = { refusing: false, frozen: false, latency: latencySampler(initialLatency) };
   const stats = new Stats();
+  const broker = options.pooledServers === undefined ? undefined : new Broker<Cursor>(options.pooledServers);
   const sessions = new Set<Session>();
   const ctx: SessionContext = {
     serviceName,
@@ -82,12 +91,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     stats,
     accepted: { count: 0 },
     log,
+    broker,
   };
 
-  const server = net.createServer((socket) => {
+  const onSocket = (socket: net.Socket) => {
     const session = new Session(socket, ctx, (s) => sessions.delete(s));
     sessions.add(session);
-  });
+  };
+  const tls = options.tls ? await prepareTls(options.tls, host, serviceName) : null;
+  const server = tls ? createTlsServer(tls, onSocket, log) : net.createServer(onSocket);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -96,22 +108,27 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
   });
   const port = (server.address() as net.AddressInfo).port;
-  log(`listening on ${host}:${port}/${serviceName}`);
+  await tls?.publish(host, port);
+  log(`listening on ${tls ? 'tcps://' : ''}${host}:${port}/${serviceName}`);
 
   let closing: Promise<void> | null = null;
   return {
     host,
     port,
     serviceName,
-    connectString: `${host}:${port}/${serviceName}`,
-    stats: () => stats.snapshot(),
-    resetStats: () => stats.reset(),
+    connectString: `${tls ? 'tcps://' : ''}${host}:${port}/${serviceName}`,
+    ...(tls ? { tls: tls.info } : {}),
+    stats: () => (broker ? { ...stats.snapshot(), drcp: broker.snapshot() } : stats.snapshot()),
+    resetStats: () => {
+      stats.reset();
+      broker?.resetStats();
+    },
     faults: createFaults(faultState, () => sessions, initialLatency),
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sessions) s.kill();
-      });
+      }).then(() => tls?.cleanUp());
       return closing;
     },
   };

@@ -1,4 +1,5 @@
 // Counters the simulator exposes (stats(), GET /stats).
+import type { DrcpStats } from './drcp/broker.js';
 
 export interface SimulatorStats {
   sessionsOpen: number;
@@ -9,6 +10,8 @@ export interface SimulatorStats {
   errorsSent: number;
   connectionsRefused: number;
   logonFailures: number;
+  /** the DRCP broker's figures, when it runs (pooledServers set) */
+  drcp?: DrcpStats;
 }
 
 function emptyStats(): SimulatorStats {

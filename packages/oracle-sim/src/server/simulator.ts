@@ -6,7 +6,9 @@ import { makeVerifier, type Verifier } from './auth.js';
 import { Capacity } from './capacity.js';
 import { createFaults, type FaultState, type SimulatorFaults } from './faults.js';
 import { latencySampler, type LatencySpec } from './latency.js';
-import { Session, type SessionContext, type SessionLimitError } from './session.js';
+import { PRIVILEGE_MODES, Session, type Privilege, type SessionContext, type SessionLimitError } from './session.js';
+import { checkProfileLimits, type ProfileLimits } from './profiles.js';
+import type { SessionView } from './sessions-view.js';
 import { Stats, type SimulatorStats } from './stats.js';
 
 export interface SimUser {
@@ -14,6 +16,8 @@ export interface SimUser {
   password: string;
   /** default '12c' */
   verifier?: '11g' | '12c';
+  /** administrative privileges the user may log on with; any other (SYSDBA, ...) fails with ORA-01031; default none */
+  privileges?: Privilege[];
 }
 
 export interface SimulatorOptions {
@@ -33,6 +37,10 @@ export interface SimulatorOptions {
   maxSessions?: number;
   /** default 'ORA-00018' (error at logon); 12516/12519 make the listener refuse instead */
   sessionLimitError?: SessionLimitError;
+  /** profile limits (SESSIONS_PER_USER, IDLE_TIME, CONNECT_TIME) of every user; default none */
+  profile?: ProfileLimits;
+  /** PROCESSES: connections beyond it fail their logon with ORA-00020; default unlimited */
+  maxProcesses?: number;
   /** statements executing at once; the excess waits FIFO; default unlimited */
   capacity?: number;
   /** debug log; default silent */
@@ -48,11 +56,13 @@ export interface Simulator {
   stats(): SimulatorStats;
   resetStats(): void;
   faults: SimulatorFaults;
+  /** The open sessions as V$SESSION shows them (with what the driver sent), by SID. */
+  sessions(): SessionView[];
   /** destroys every socket and stops listening */
   close(): Promise<void>;
 }
 
-export const DEFAULT_USER: Required<SimUser> = { user: 'orapool', password: 'orapool-sim', verifier: '12c' };
+export const DEFAULT_USER: Required<Omit<SimUser, 'privileges'>> = { user: 'orapool', password: 'orapool-sim', verifier: '12c' };
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const host = options.host ?? '127.0.0.1';
@@ -67,7 +77,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   for (const u of options.users ?? [DEFAULT_USER]) {
     verifiers.set(u.user.toUpperCase(), makeVerifier(u.password, u.verifier ?? '12c'));
   }
-  const faultState: FaultState = { refusing: false, frozen: false, latency: latencySampler(initialLatency) };
+  const profile = checkProfileLimits(options.profile ?? {});
+  const maxProcesses = options.maxProcesses ?? Infinity;
+  if (!(maxProcesses >= 0)) throw new RangeError(`maxProcesses must be >= 0, got ${maxProcesses}`);
+  const privileges = new Map<string, number>();
+  for (const u of (options.users ?? [DEFAULT_USER]) as SimUser[]) {
+    privileges.set(u.user.toUpperCase(), (u.privileges ?? []).reduce((m: number, p: Privilege) => m | PRIVILEGE_MODES[p], 0));
+  }
+  const faultState: FaultState = {
+    refusing: false,
+    frozen: false,
+    latency: latencySampler(initialLatency),
+    serviceUnregistered: false,
+    drcpStopped: false,
+    profile: { ...profile },
+    maxProcesses,
+  };
   const stats = new Stats();
   const sessions = new Set<Session>();
   const ctx: SessionContext = {
@@ -81,6 +106,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     faults: faultState,
     stats,
     accepted: { count: 0 },
+    privileges,
+    openByUser: new Map(),
     log,
   };
 
@@ -106,7 +133,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     connectString: `${host}:${port}/${serviceName}`,
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
-    faults: createFaults(faultState, () => sessions, initialLatency),
+    faults: createFaults(faultState, () => sessions, { latency: initialLatency, profile, maxProcesses }),
+    sessions: () =>
+      [...sessions]
+        .map((s) => s.view())
+        .filter((v): v is SessionView => v !== null)
+        .sort((a, b) => a.sid - b.sid),
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -476,7 +476,10 @@ export class Session implements Killable {
         { key: 'AUTH_SERIAL_NUM', value: '1' },
         { key: 'AUTH_SC_SERVICE_NAME', value: ctx.serviceName },
         { key: 'AUTH_INSTANCENAME', value: 'ORASIM' },
+        // the PDB (the driver's pdbName) and the database unique name (its dbName), as a CDB sends them
         { key: 'AUTH_DBNAME', value: ctx.serviceName },
+        { key: 'AUTH_SC_DBUNIQUE_NAME', value: 'ORASIM' },
+        { key: 'AUTH_SC_REAL_DBUNIQUE_NAME', value: 'ORASIM' },
         { key: 'AUTH_MAX_OPEN_CURSORS', value: '300' },
         { key: 'AUTH_MAX_IDEN_LENGTH', value: '128' },
       ]);

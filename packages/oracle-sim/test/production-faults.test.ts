@@ -120,6 +120,9 @@ describe('oracle-sim production faults', () => {
       expect(err?.errorNum).toBe(2399);
       expect(err?.code).toBe('ORA-02399'); // not in the driver's list of closed-connection errors
       expect(err?.message).toContain('ORA-02399: exceeded maximum connect time, you are being logged off');
+      // the session is gone: the next call gets ORA-01012, which the driver does treat as a closed connection
+      expect((await expectCode(conn.ping(), 'NJS-500')).errorNum).toBe(1012);
+      expect(conn.isHealthy()).toBe(false);
     });
 
     it('SESSIONS_PER_USER: a logon past the cap fails with ORA-02391, independent of the global session limit', async () => {

@@ -70,6 +70,20 @@ describe('oracle-sim production faults', () => {
       expect(s.stats().logons).toBe(2);
     });
 
+    it('interrupts a call in progress with ORA-00028 at once', async () => {
+      const s = await start();
+      const conn = await connect(s);
+      const started = Date.now();
+      const call = expectCode(conn.execute('BEGIN DBMS_SESSION.SLEEP(5); END;'), 'NJS-500');
+      await sleep(100);
+      expect(s.sessions()[0]?.status).toBe('ACTIVE');
+      expect(s.faults.killSessionsAsDba()).toHaveLength(1);
+      expect((await call).errorNum).toBe(28);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(conn.isHealthy()).toBe(false);
+      expect(s.sessions()).toEqual([]);
+    });
+
     it('fails a ping of a killed session too, and lets close() succeed', async () => {
       const s = await start();
       const conn = await connect(s);

@@ -166,9 +166,16 @@ export class Session implements Killable {
    */
   killAsDba(): boolean {
     if (!this.loggedOn || this.doom) return false;
-    this.doom = { error: OraErrors.sessionKilled, status: 'KILLED' };
     this.endSession();
     this.ctx.log(`session ${this.id}: killed by the DBA`);
+    if (this.callsInFlight > 0) {
+      // a call in progress is abandoned and answered with ORA-00028 at once
+      this.breakScope.abort(new Error('session killed'));
+      this.breakScope = new AbortController();
+      this.fail(this.breakScope.signal, OraErrors.sessionKilled);
+    } else {
+      this.doom = { error: OraErrors.sessionKilled, status: 'KILLED' };
+    }
     return true;
   }
 

@@ -224,6 +224,20 @@ describe('oracle-sim production faults', () => {
       expect(s.stats().logons).toBe(2);
     });
 
+    it('keeps the dropped sessions on the database side after the client gives up, until they exhaust SESSIONS_PER_USER', async () => {
+      const s = await start({ profile: { sessionsPerUser: 2 } });
+      pool = await oracledb.createPool({ ...credentials(s), poolMin: 0, poolMax: 2, poolPingInterval: 0, poolPingTimeout: 200 });
+      const warm = await Promise.all([pool.getConnection(), pool.getConnection()]);
+      await Promise.all(warm.map((c) => c.close()));
+      await sleep(20);
+      expect(s.faults.firewallDropIdle()).toHaveLength(2);
+      // the checkout ping times out, the pool closes the dead socket (its FIN is swallowed too) and logs on anew
+      const err = await expectCode(pool.getConnection(), 'ORA-02391');
+      expect(err.errorNum).toBe(2391);
+      expect(s.sessions().map((v) => v.status)).toEqual(['INACTIVE', 'INACTIVE']);
+      expect(s.stats().sessionsOpen).toBe(2);
+    });
+
     it('leaves connections with a call in progress and new connections alone', async () => {
       const s = await start();
       const busy = await connect(s);

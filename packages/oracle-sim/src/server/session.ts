@@ -150,6 +150,12 @@ export class Session implements Killable {
       else this.receive(chunk);
     });
     socket.on('error', () => {}); // resets by the client are normal; 'close' follows
+    // the client's FIN: answer with ours, unless a firewall swallowed it, in
+    // which case the database keeps the session as Oracle does until dead
+    // connection detection, and it still counts against every limit
+    socket.on('end', () => {
+      if (!this.blackholed) socket.end();
+    });
     socket.on('close', () => this.closed());
   }
 

@@ -111,7 +111,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     log,
   };
 
-  const server = net.createServer((socket) => {
+  // half-open allowed so that a session behind a firewall fault can miss the client's FIN (Session ends the others)
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     const session = new Session(socket, ctx, (s) => sessions.delete(s));
     sessions.add(session);
   });

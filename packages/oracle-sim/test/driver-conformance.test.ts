@@ -162,15 +162,20 @@ describe('the real driver against oracle-sim', () => {
         expect(asText.rows).toEqual([['0', '-1', '.1', '-123.456', '100000000000000000000', '123456789012345678']]);
       }));
 
-    it('describes NUMBER and VARCHAR2 columns as Oracle does for literals', () =>
+    // SQL Language Reference 19c, "Text Literals": Oracle treats text literals as CHAR
+    // (https://docs.oracle.com/en/database/oracle/oracle-database/19/sqlrf/Literals.html);
+    // USER is VARCHAR2(128) since 12.2's long identifiers; NUMBER literals have no precision or scale.
+    it('describes literal columns as Oracle does: NUMBER without precision, CHAR(n) text, USER VARCHAR2(128)', () =>
       on(async (conn) => {
-        const r = await conn.execute("SELECT 1, 'abc', USER FROM DUAL");
-        expect(r.metaData?.map((m) => ({ name: m.name, dbTypeName: m.dbTypeName, nullable: m.nullable }))).toEqual([
-          { name: '1', dbTypeName: 'NUMBER', nullable: true },
-          { name: "'ABC'", dbTypeName: 'VARCHAR2', nullable: true },
-          { name: 'USER', dbTypeName: 'VARCHAR2', nullable: true },
+        const r = await conn.execute("SELECT 1, 'abc', 'é', USER FROM DUAL");
+        expect(r.metaData?.map((m) => ({ name: m.name, dbTypeName: m.dbTypeName, byteSize: m.byteSize, nullable: m.nullable }))).toEqual([
+          { name: '1', dbTypeName: 'NUMBER', byteSize: undefined, nullable: true },
+          { name: "'ABC'", dbTypeName: 'CHAR', byteSize: 3, nullable: true },
+          { name: "'É'", dbTypeName: 'CHAR', byteSize: 1, nullable: true }, // the driver reports the size in characters
+          { name: 'USER', dbTypeName: 'VARCHAR2', byteSize: 128, nullable: true },
         ]);
         expect(r.metaData?.[0]).toMatchObject({ precision: 0, scale: -127 });
+        expect(r.rows).toEqual([[1, 'abc', 'é', 'ORAPOOL']]);
       }));
   });
 

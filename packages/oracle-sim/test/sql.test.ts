@@ -7,7 +7,7 @@ function rows(sql: string): unknown[][] {
   if (p.kind !== 'query') throw new Error(`not a query: ${JSON.stringify(p)}`);
   // NUMBER values are exact decimal text for the wire encoder ("15e-1"); compare them as numbers
   return Array.from({ length: p.rowCount }, (_, i) =>
-    p.row(i + 1).map((v, c) => (p.columns[c]!.type === 'varchar' || v === null ? v : Number(v))),
+    p.row(i + 1).map((v, c) => (p.columns[c]!.type === 'varchar' || p.columns[c]!.type === 'char' || v === null ? v : Number(v))),
   );
 }
 

@@ -37,7 +37,7 @@ export const FunctionCode = {
   PING: 147,
 } as const;
 
-export const OraType = { VARCHAR: 1, NUMBER: 2, BINARY_FLOAT: 100, BINARY_DOUBLE: 101 } as const;
+export const OraType = { VARCHAR: 1, NUMBER: 2, CHAR: 96, BINARY_FLOAT: 100, BINARY_DOUBLE: 101 } as const;
 const CHARSET_UTF8 = 873;
 const CHARSET_UTF16 = 2000;
 
@@ -134,9 +134,11 @@ export type Value = number | string | null;
 
 export interface Column {
   name: string;
-  type: 'number' | 'varchar' | 'binary_float' | 'binary_double';
-  /** bytes, for varchar columns */
+  type: 'number' | 'varchar' | 'char' | 'binary_float' | 'binary_double';
+  /** bytes, for varchar and char columns */
   size?: number;
+  /** characters, for varchar and char columns; default = size */
+  chars?: number;
 }
 
 /** DESCRIBE_INFO: the column metadata of a query. */
@@ -148,7 +150,7 @@ export function writeDescribeInfo(w: Writer, columns: Column[]): void {
   w.ub(columns.length);
   if (columns.length > 0) w.u8(0);
   columns.forEach((c, i) => {
-    const isNumber = c.type !== 'varchar';
+    const isNumber = c.type !== 'varchar' && c.type !== 'char';
     const maxSize = columnMaxSize(c);
     w.u8(ORA_TYPES[c.type]);
     w.u8(0); // flags
@@ -163,7 +165,7 @@ export function writeDescribeInfo(w: Writer, columns: Column[]): void {
     w.ub(0); // version
     w.ub(isNumber ? 0 : CHARSET_UTF8);
     w.u8(isNumber ? 0 : 1); // character set form
-    w.ub(isNumber ? 0 : maxSize); // size in characters
+    w.ub(isNumber ? 0 : (c.chars ?? maxSize)); // size in characters
     w.ub(0); // oaccolid (field version >= 8)
     w.u8(1); // nullable
     w.u8(0); // v7 name length
@@ -181,6 +183,7 @@ export function writeDescribeInfo(w: Writer, columns: Column[]): void {
 const ORA_TYPES = {
   number: OraType.NUMBER,
   varchar: OraType.VARCHAR,
+  char: OraType.CHAR,
   binary_float: OraType.BINARY_FLOAT,
   binary_double: OraType.BINARY_DOUBLE,
 } as const;

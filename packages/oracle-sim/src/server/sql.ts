@@ -183,12 +183,14 @@ function planSelect(sql: string, sessionUser: string): Plan {
     } else if (tok.t === 'str' && !sign) {
       const s = tok.v;
       const size = Math.max(1, Buffer.byteLength(s));
-      item = { column: { name: `'${s.toUpperCase()}'`, type: 'varchar', size }, value: () => s };
+      // text literals are CHAR (SQL Language Reference, "Text Literals"); '' is NULL
+      item = { column: { name: `'${s.toUpperCase()}'`, type: 'char', size, chars: Math.max(1, [...s].length) }, value: () => s };
     } else if (isWord(tok, 'LEVEL')) {
       item = { column: { name: 'LEVEL', type: 'number' }, value: (level) => (sign ? -level : level) };
     } else if (isWord(tok, 'USER') && !sign) {
       const user = sessionUser.toUpperCase();
-      item = { column: { name: 'USER', type: 'varchar', size: Math.max(1, Buffer.byteLength(user)) }, value: () => user };
+      // USER is VARCHAR2(128) with 12.2+ long identifiers
+      item = { column: { name: 'USER', type: 'varchar', size: 128 }, value: () => user };
     } else if (tok.v === '*' && !sign) {
       // DUAL's one column (SQL Language Reference, "Selecting from the DUAL Table")
       item = { column: { name: 'DUMMY', type: 'varchar', size: 1 }, value: () => 'X' };

@@ -80,6 +80,9 @@ describe('oracle-sim fidelity', () => {
       ['SELECT 1', 'ORA-00923: FROM keyword not found where expected', 8],
       ['SELECT * FROM emp', 'ORA-00942: table or view does not exist', 14],
       ['SELECT foo FROM DUAL', 'ORA-00904: "FOO": invalid identifier', 7],
+      // a trailing terminator is not SQL (https://docs.oracle.com/error-help/db/ora-00911/, 19c text)
+      ['SELECT 1 FROM DUAL;', 'ORA-00911: invalid character', 18],
+      ['COMMIT;', 'ORA-00911: invalid character', 6],
     ])('%s -> %s at offset %i', async (sql, text, offset) => {
       const err = await expectCode(conn.execute(sql), text.slice(0, 9));
       expect(err.message.split('\n')[0]).toBe(text);

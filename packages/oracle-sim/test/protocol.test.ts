@@ -57,7 +57,7 @@ describe('oracle-sim protocol', () => {
 
   it('accepts SELECT 1 FROM DUAL in any case and spacing', async () => {
     await withConnection(credentials(sim), async (conn) => {
-      for (const sql of ['select 1 from dual', '  SELECT   1\n  FROM Dual  ', 'Select 1 From DUAL;']) {
+      for (const sql of ['select 1 from dual', '  SELECT   1\n  FROM Dual  ', 'Select 1 From DUAL']) {
         expect((await conn.execute(sql)).rows).toEqual([[1]]);
       }
     });

@@ -26,6 +26,7 @@ export const OraErrors = {
   /** profile CONNECT_TIME */
   connectTime: ora(2399, 'exceeded maximum connect time, you are being logged off'),
   invalidSql: ora(900, 'invalid SQL statement'),
+  invalidCharacter: ora(911, 'invalid character'),
   fromNotFound: ora(923, 'FROM keyword not found where expected'),
   invalidIdentifier: ora(904, 'invalid identifier'),
   tableNotFound: ora(942, 'table or view does not exist'),

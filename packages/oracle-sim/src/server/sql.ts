@@ -17,6 +17,12 @@ const MAX_ROWS = 1_000_000;
 export function plan(sqlText: string, sessionUser: string): Plan {
   const sql = sqlText.trim();
   if (/^(BEGIN|DECLARE|CALL)\b/i.test(sql)) return planPlsql(sql);
+  // a statement terminator is SQL*Plus syntax, not SQL: Oracle 19c rejects it
+  // with ORA-00911 (drivers must send SQL without it; PL/SQL blocks keep theirs)
+  const end = sqlText.trimEnd();
+  if (end.endsWith(';') && /^(SELECT|WITH|COMMIT|ROLLBACK|ALTER)\b/i.test(sql)) {
+    return { kind: 'error', error: OraErrors.invalidCharacter, pos: end.length - 1 };
+  }
   if (/^(SELECT|WITH)\b/i.test(sql)) return planSelect(sqlText, sessionUser);
   if (/^(COMMIT|ROLLBACK)\b/i.test(sql) || /^ALTER\s+SESSION\s+SET\b/i.test(sql)) return { kind: 'ok' };
   return { kind: 'error', error: OraErrors.invalidSql };

@@ -90,6 +90,26 @@ describe('oracle-sim fidelity', () => {
       expect((err as { offset?: number }).offset).toBe(offset);
     });
 
+    // https://docs.oracle.com/error-help/db/ora-06550/ and .../pls-00201/: the compile error, then the
+    // statement it ignored, each at the call's line and column
+    it('reports a call of an unknown procedure as ORA-06550 with PLS-00201 naming it', async () => {
+      const err = await expectCode(conn.execute('BEGIN no_such_pkg.run(1); END;'), 'ORA-06550');
+      expect(err.errorNum).toBe(6550);
+      expect(err.message.split('\n').slice(0, 4)).toEqual([
+        'ORA-06550: line 1, column 7:',
+        "PLS-00201: identifier 'NO_SUCH_PKG.RUN' must be declared",
+        'ORA-06550: line 1, column 7:',
+        'PL/SQL: Statement ignored',
+      ]);
+    });
+
+    // Oracle Database Error Messages 19c, ORA-01017 (https://docs.oracle.com/error-help/db/ora-01017/ lists
+    // the 23ai rewording "invalid credential or not authorized; logon denied")
+    it('words a failed logon as Oracle 19c does: ORA-01017: invalid username/password; logon denied', async () => {
+      const err = await expectCode(oracledb.getConnection({ ...credentials(sim), password: 'wrong' }), 'ORA-01017');
+      expect(err.message.split('\n')[0]).toBe('ORA-01017: invalid username/password; logon denied');
+    });
+
     it('selects DUAL\'s one column DUMMY = X (SQL Language Reference, "Selecting from the DUAL Table")', async () => {
       const r = await conn.execute('SELECT * FROM DUAL');
       expect(r.metaData?.map((m) => [m.name, m.dbTypeName])).toEqual([['DUMMY', 'VARCHAR2']]);

@@ -1,4 +1,7 @@
-// The ORA errors the simulator sends, with the texts Oracle uses. The driver
+// The ORA errors the simulator sends, with the texts Oracle 19c uses (the
+// version the logon claims; 23ai reworded some, e.g. ORA-01017 and ORA-00942).
+// The driver appends the "Help: https://docs.oracle.com/error-help/db/ora-NNNNN/"
+// line itself in thin mode (lib/errors.js transformErr), so the texts here have none. The driver
 // takes the code from the text ("ORA-01017: ...") and the number from the
 // message, so both must agree.
 
@@ -33,14 +36,28 @@ export const OraErrors = {
   invalidCursor: ora(1001, 'invalid cursor'),
   notLoggedOn: ora(1012, 'not logged on'),
   cancelled: ora(1013, 'user requested cancel of current operation'),
-  invalidLogon: ora(1017, 'invalid credential or not authorized; logon denied'),
+  invalidLogon: ora(1017, 'invalid username/password; logon denied'),
   unsupportedRequest: ora(3115, 'unsupported network datatype or representation'),
+  /** any other PL/SQL: a guess at the commonest compile error (see undeclaredIdentifier for the exact one) */
   plsqlError: ora(6550, 'line 1, column 7:\nPLS-00201: identifier must be declared'),
 } as const;
 
 /** ORA-00020, with the PROCESSES parameter in the text as Oracle prints it. */
 export function maxProcesses(limit: number): OraError {
   return ora(20, `maximum number of processes (${limit}) exceeded`);
+}
+
+/**
+ * A PL/SQL block calling an unknown procedure, as Oracle reports it: the
+ * compiler's PLS-00201 and the statement it ignored, both at the call's
+ * line and column (1-based).
+ */
+export function undeclaredIdentifier(identifier: string, line: number, column: number): OraError {
+  const at = `ORA-06550: line ${line}, column ${column}:`;
+  return {
+    num: 6550,
+    message: `${at}\nPLS-00201: identifier '${identifier}' must be declared\n${at}\nPL/SQL: Statement ignored`,
+  };
 }
 
 /** ORA-00904 names the identifier, upper-cased and quoted unless it was quoted already. */

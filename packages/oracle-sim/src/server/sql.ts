@@ -3,7 +3,7 @@
 // gets the error a database would give for an unknown table or statement.
 import type { Column, Value } from '../protocol/ttc.js';
 import type { BindValue } from '../protocol/requests.js';
-import { invalidIdentifier, OraErrors, type OraError } from './ora-errors.js';
+import { invalidIdentifier, OraErrors, undeclaredIdentifier, type OraError } from './ora-errors.js';
 
 export type Plan =
   | { kind: 'query'; columns: Column[]; rowCount: number; row: (n: number) => Value[] }
@@ -39,6 +39,19 @@ function planPlsql(sql: string): Plan {
     return { kind: 'sleep', seconds: (binds) => Number(binds[0] ?? 0) };
   }
   if (/^BEGIN\s+NULL\s*;\s*END\s*;?$/i.test(sql)) return { kind: 'ok' };
+  // BEGIN some_proc[(args)]; END; -- a call of a procedure that does not exist here
+  const call = /^(BEGIN\s+)((?:"[^"]+"|[A-Za-z_][\w$#]*)(?:\s*\.\s*(?:"[^"]+"|[A-Za-z_][\w$#]*))*)\s*(?:\([^;]*\))?\s*;\s*END\s*;?$/is.exec(sql);
+  if (call) {
+    const before = call[1]!;
+    const lineStart = before.lastIndexOf('\n') + 1;
+    const line = before.split('\n').length;
+    const name = call[2]!
+      .split('.')
+      .map((p) => p.trim())
+      .map((p) => (p.startsWith('"') ? p.slice(1, -1) : p.toUpperCase()))
+      .join('.');
+    return { kind: 'error', error: undeclaredIdentifier(name, line, before.length - lineStart + 1) };
+  }
   return { kind: 'error', error: OraErrors.plsqlError };
 }
 

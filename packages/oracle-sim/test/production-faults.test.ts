@@ -257,5 +257,19 @@ describe('oracle-sim production faults', () => {
     started = Date.now();
     await conn.execute('SELECT 1 FROM DUAL');
     expect(Date.now() - started).toBeLessThan(200);
+    // changed at runtime, and reset() restores the start-up value
+    s.faults.setLogonLatency(0);
+    started = Date.now();
+    await connect(s);
+    expect(Date.now() - started).toBeLessThan(250);
+    s.faults.setLogonLatency(600);
+    started = Date.now();
+    await connect(s);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(580);
+    s.faults.reset();
+    started = Date.now();
+    await connect(s);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    expect(Date.now() - started).toBeLessThan(580);
   });
 });

@@ -151,6 +151,14 @@ describe('oracle-sim sessions view', () => {
       await withConnection({ ...credentials(sim), connectString: `${sim.connectString}:pooled` }, (c) => c.ping());
     });
 
+    it('POST /latency/logon slows logons only', async () => {
+      expect((await http('POST', '/latency/logon?ms=300')).body).toEqual({ logonLatencyMs: 300 });
+      const started = Date.now();
+      open.push(await oracledb.getConnection(credentials(sim)));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+      expect((await http('POST', '/latency/logon')).status).toBe(400);
+    });
+
     it('POST /faults/firewall-drop swallows the idle connections it names', async () => {
       const conn = await oracledb.getConnection(credentials(sim));
       open.push(conn);

@@ -88,6 +88,14 @@ function routes(sim: Simulator): Map<string, Handler> {
         return { meanMs, p99Ms: p99Ms ?? meanMs };
       },
     ],
+    [
+      'POST /latency/logon',
+      (q) => {
+        const ms = intParam(q, 'ms', true)!;
+        sim.faults.setLogonLatency(ms);
+        return { logonLatencyMs: ms };
+      },
+    ],
     ['POST /reset', () => (sim.faults.reset(), { reset: true })],
   ]);
 }

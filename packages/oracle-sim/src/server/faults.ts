@@ -19,6 +19,8 @@ export interface FaultState {
   profile: ProfileLimits;
   /** PROCESSES; Infinity = unlimited */
   maxProcesses: number;
+  /** added to every logon (a logon storm), separate from statement latency */
+  logonLatencyMs: number;
 }
 
 export interface KillSelector {
@@ -68,6 +70,8 @@ export interface SimulatorFaults {
   /** Answer again: held replies go out, then held requests are processed in order. */
   unfreeze(): void;
   setStatementLatency(l: number | LatencySpec): void;
+  /** Delay added to every logon from now on (slow logons, a logon storm); statements are not affected. */
+  setLogonLatency(ms: number): void;
   /** Undo every fault that can be undone and restore the latency, profile and processes given at start. Killed and dropped connections stay so. */
   reset(): void;
 }
@@ -90,6 +94,7 @@ export interface FaultDefaults {
   latency: number | LatencySpec;
   profile: ProfileLimits;
   maxProcesses: number;
+  logonLatencyMs: number;
 }
 
 export function createFaults(state: FaultState, sessions: () => Iterable<Killable>, initial: FaultDefaults): SimulatorFaults {
@@ -147,12 +152,17 @@ export function createFaults(state: FaultState, sessions: () => Iterable<Killabl
     setStatementLatency(l) {
       state.latency = latencySampler(l);
     },
+    setLogonLatency(ms) {
+      if (!(ms >= 0)) throw new RangeError(`logon latency must be >= 0 ms, got ${ms}`);
+      state.logonLatencyMs = ms;
+    },
     reset() {
       state.refusing = false;
       state.serviceUnregistered = false;
       state.drcpStopped = false;
       state.profile = { ...initial.profile };
       state.maxProcesses = initial.maxProcesses;
+      state.logonLatencyMs = initial.logonLatencyMs;
       state.latency = latencySampler(initial.latency);
       unfreeze();
     },

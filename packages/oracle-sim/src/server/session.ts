@@ -61,7 +61,6 @@ export interface SessionContext {
   verifiers: Map<string, Verifier>;
   /** answers phase one for unknown users, so they fail at phase two like on a real database */
   decoyVerifier: Verifier;
-  logonLatencyMs: number;
   maxSessions: number;
   sessionLimitError: SessionLimitError;
   capacity: Capacity;
@@ -480,7 +479,7 @@ export class Session implements Killable {
     this.loggedOnAt = Date.now();
     ctx.openByUser.set(user, (ctx.openByUser.get(user) ?? 0) + 1);
     ctx.stats.sessionOpened();
-    await delay(ctx.logonLatencyMs, scope);
+    await delay(ctx.faults.logonLatencyMs, scope);
     this.reply(scope, (w) => {
       writeParameters(w, [
         { key: 'AUTH_SVR_RESPONSE', value: proof },

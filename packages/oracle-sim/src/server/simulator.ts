@@ -78,6 +78,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     verifiers.set(u.user.toUpperCase(), makeVerifier(u.password, u.verifier ?? '12c'));
   }
   const profile = checkProfileLimits(options.profile ?? {});
+  const logonLatencyMs = options.logonLatencyMs ?? 0;
+  if (!(logonLatencyMs >= 0)) throw new RangeError(`logonLatencyMs must be >= 0, got ${logonLatencyMs}`);
   const maxProcesses = options.maxProcesses ?? Infinity;
   if (!(maxProcesses >= 0)) throw new RangeError(`maxProcesses must be >= 0, got ${maxProcesses}`);
   const privileges = new Map<string, number>();
@@ -92,6 +94,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     drcpStopped: false,
     profile: { ...profile },
     maxProcesses,
+    logonLatencyMs,
   };
   const stats = new Stats();
   const sessions = new Set<Session>();
@@ -99,7 +102,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     serviceName,
     verifiers,
     decoyVerifier: makeVerifier(crypto.randomBytes(24).toString('hex'), '12c'),
-    logonLatencyMs: options.logonLatencyMs ?? 0,
     maxSessions,
     sessionLimitError: options.sessionLimitError ?? 'ORA-00018',
     capacity: new Capacity(options.capacity ?? Infinity),
@@ -134,7 +136,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     connectString: `${host}:${port}/${serviceName}`,
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
-    faults: createFaults(faultState, () => sessions, { latency: initialLatency, profile, maxProcesses }),
+    faults: createFaults(faultState, () => sessions, { latency: initialLatency, profile, maxProcesses, logonLatencyMs }),
     sessions: () =>
       [...sessions]
         .map((s) => s.view())

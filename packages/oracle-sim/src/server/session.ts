@@ -127,8 +127,8 @@ export class Session implements Killable {
   private counted = false;
   readonly id = nextSessionId++;
   loggedOn = false;
-  /** set by a DBA kill or a profile limit: the error the next call gets; the session is already ended */
-  private doom: { error: OraError; status: 'KILLED' | 'SNIPED' } | null = null;
+  /** set by a DBA kill of an idle session: the error its next call gets; the session is already ended */
+  private doom: { error: OraError; status: 'KILLED' } | null = null;
   /** a firewall forgot this connection: nothing in, nothing out, no RST */
   private blackholed = false;
   private callsInFlight = 0;

@@ -2,7 +2,10 @@
 export { startSimulator, DEFAULT_USER } from './server/simulator.js';
 export type { Simulator, SimulatorOptions, SimUser } from './server/simulator.js';
 export type { SimulatorStats } from './server/stats.js';
-export type { SimulatorFaults } from './server/faults.js';
+export type { SimulatorFaults, KillSelector, FirewallSelector } from './server/faults.js';
+export type { ProfileLimits } from './server/profiles.js';
+export type { SessionView, Purity } from './server/sessions-view.js';
+export type { Privilege } from './server/session.js';
 export type { LatencySpec } from './server/latency.js';
 export { startSimulatorProcess, cliPath } from './cli/launcher.js';
 export type { SimulatorProcess, SimulatorProcessOptions, AnnouncedTls } from './cli/launcher.js';

@@ -44,4 +44,12 @@ describe('cli options', () => {
     expect(parseCliOptions([], { SIM_TLS: '1', SIM_POOLED_SERVERS: '3' }).simulator).toMatchObject({ tls: { mode: 'mutual' }, pooledServers: 3 });
     expect(parseCliOptions([], {}).simulator.tls).toBeUndefined();
   });
+
+  it('reads the process limit and the profile limits', () => {
+    const o = parseCliOptions(['--max-processes', '50', '--sessions-per-user=3', '--idle-time-ms', '1000'], { SIM_CONNECT_TIME_MS: '5000' });
+    expect(o.simulator).toMatchObject({
+      maxProcesses: 50,
+      profile: { sessionsPerUser: 3, idleTimeMs: 1000, connectTimeMs: 5000 },
+    });
+  });
 });

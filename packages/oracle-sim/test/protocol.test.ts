@@ -57,7 +57,7 @@ describe('oracle-sim protocol', () => {
 
   it('accepts SELECT 1 FROM DUAL in any case and spacing', async () => {
     await withConnection(credentials(sim), async (conn) => {
-      for (const sql of ['select 1 from dual', '  SELECT   1\n  FROM Dual  ', 'Select 1 From DUAL;']) {
+      for (const sql of ['select 1 from dual', '  SELECT   1\n  FROM Dual  ', 'Select 1 From DUAL']) {
         expect((await conn.execute(sql)).rows).toEqual([[1]]);
       }
     });
@@ -70,7 +70,7 @@ describe('oracle-sim protocol', () => {
       expect(result.metaData?.map((m) => [m.name, m.dbType])).toEqual([
         ['42', oracledb.DB_TYPE_NUMBER],
         ['-3.25', oracledb.DB_TYPE_NUMBER],
-        ['GREETING', oracledb.DB_TYPE_VARCHAR],
+        ['GREETING', oracledb.DB_TYPE_CHAR], // text literals are CHAR
         ['HALF', oracledb.DB_TYPE_NUMBER],
       ]);
       const objects = await conn.execute('SELECT 7 AS n FROM DUAL', [], { outFormat: oracledb.OUT_FORMAT_OBJECT });

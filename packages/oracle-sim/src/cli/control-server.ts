@@ -20,6 +20,12 @@ function intParam(q: URLSearchParams, name: string, required: boolean): number |
   return n;
 }
 
+function onOff(q: URLSearchParams): boolean {
+  const on = q.get('on');
+  if (on !== '1' && on !== '0') throw new BadRequest('query parameter "on" must be 1 or 0');
+  return on === '1';
+}
+
 function routes(sim: Simulator): Map<string, Handler> {
   return new Map<string, Handler>([
     ['GET /stats', () => sim.stats()],
@@ -34,6 +40,43 @@ function routes(sim: Simulator): Map<string, Handler> {
       },
     ],
     ['POST /faults/kill', (q) => ({ killed: sim.faults.killSessions(intParam(q, 'count', false)) })],
+    [
+      'POST /faults/kill-session',
+      (q) => ({
+        killed: sim.faults.killSessionsAsDba({
+          sid: intParam(q, 'sid', false),
+          user: q.get('user') || undefined,
+          count: intParam(q, 'count', false),
+        }),
+      }),
+    ],
+    [
+      'POST /faults/firewall-drop',
+      (q) => ({ dropped: sim.faults.firewallDropIdle({ idleMs: intParam(q, 'idleMs', false), count: intParam(q, 'count', false) }) }),
+    ],
+    ['POST /faults/unregister-service', (q) => (sim.faults.unregisterService(onOff(q)), { serviceUnregistered: q.get('on') === '1' })],
+    ['POST /faults/drcp-stopped', (q) => (sim.faults.stopDrcpPool(onOff(q)), { drcpStopped: q.get('on') === '1' })],
+    [
+      'POST /limits/profile',
+      (q) => {
+        const limits = {
+          sessionsPerUser: intParam(q, 'sessionsPerUser', false),
+          idleTimeMs: intParam(q, 'idleTimeMs', false),
+          connectTimeMs: intParam(q, 'connectTimeMs', false),
+        };
+        sim.faults.setProfile(limits);
+        return { profile: limits };
+      },
+    ],
+    [
+      'POST /limits/processes',
+      (q) => {
+        const max = intParam(q, 'max', false);
+        sim.faults.setMaxProcesses(max);
+        return { maxProcesses: max ?? null };
+      },
+    ],
+    ['GET /sessions', () => ({ sessions: sim.sessions() })],
     ['POST /faults/freeze', () => (sim.faults.freeze(), { frozen: true })],
     ['POST /faults/unfreeze', () => (sim.faults.unfreeze(), { frozen: false })],
     [
@@ -43,6 +86,14 @@ function routes(sim: Simulator): Map<string, Handler> {
         const p99Ms = intParam(q, 'p99', false);
         sim.faults.setStatementLatency(p99Ms === undefined ? meanMs : { meanMs, p99Ms });
         return { meanMs, p99Ms: p99Ms ?? meanMs };
+      },
+    ],
+    [
+      'POST /latency/logon',
+      (q) => {
+        const ms = intParam(q, 'ms', true)!;
+        sim.faults.setLogonLatency(ms);
+        return { logonLatencyMs: ms };
       },
     ],
     ['POST /reset', () => (sim.faults.reset(), { reset: true })],

@@ -29,6 +29,10 @@ export const CLI_SPECS: Spec[] = [
   { flag: 'logon-latency-ms', env: 'SIM_LOGON_LATENCY_MS', desc: 'added to every logon (default 0)', kind: 'int' },
   { flag: 'max-sessions', env: 'SIM_MAX_SESSIONS', desc: 'session limit (default unlimited)', kind: 'int' },
   { flag: 'session-limit-error', env: 'SIM_SESSION_LIMIT_ERROR', desc: 'ORA-00018, ORA-12516 or ORA-12519', kind: 'string' },
+  { flag: 'max-processes', env: 'SIM_MAX_PROCESSES', desc: 'PROCESSES: connections beyond it fail their logon with ORA-00020 (default unlimited)', kind: 'int' },
+  { flag: 'sessions-per-user', env: 'SIM_SESSIONS_PER_USER', desc: 'profile SESSIONS_PER_USER: ORA-02391 past it (default unlimited)', kind: 'int' },
+  { flag: 'idle-time-ms', env: 'SIM_IDLE_TIME_MS', desc: 'profile IDLE_TIME in ms: the next call fails with ORA-02396 (default unlimited)', kind: 'int' },
+  { flag: 'connect-time-ms', env: 'SIM_CONNECT_TIME_MS', desc: 'profile CONNECT_TIME in ms: the next call fails with ORA-02399 (default unlimited)', kind: 'int' },
   { flag: 'capacity', env: 'SIM_CAPACITY', desc: 'statements executing at once (default unlimited)', kind: 'int' },
   { flag: 'tls', env: 'SIM_TLS', desc: 'listen with TLS (TCPS): --tls = mutual TLS (client certificate required), --tls=one-way', kind: 'bool' },
   { flag: 'wallet-dir', env: 'SIM_WALLET_DIR', desc: 'with --tls: write ewallet.pem and tnsnames.ora here (default a new temp dir)', kind: 'string' },
@@ -104,6 +108,12 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
     maxSessions: int('max-sessions'),
     sessionLimitError: limitError as SessionLimitError | undefined,
     capacity: capacity || undefined,
+    maxProcesses: int('max-processes'),
+    profile: {
+      sessionsPerUser: int('sessions-per-user'),
+      idleTimeMs: int('idle-time-ms'),
+      connectTimeMs: int('connect-time-ms'),
+    },
   };
   const tlsRaw = raw.get('tls');
   const tlsMode = tlsRaw === undefined || tlsRaw === '0' || tlsRaw === 'false' ? undefined

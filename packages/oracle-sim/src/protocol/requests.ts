@@ -8,6 +8,17 @@ import { ONEWAY_FUNCTION } from './drcp.js';
 export interface Piggybacks {
   closeCursors: number[];
   cancelCursors: number[];
+  /** end-to-end attributes the client changed since its last call ('' = cleared); absent ones are unchanged */
+  endToEnd: EndToEndAttributes;
+}
+
+export interface EndToEndAttributes {
+  clientIdentifier?: string;
+  module?: string;
+  action?: string;
+  ecid?: string;
+  clientInfo?: string;
+  dbOp?: string;
 }
 
 /** Message header of a request: piggybacks first, then the function message. */
@@ -23,7 +34,7 @@ export type RequestHead =
  * action, client id); any other piggyback we cannot skip, so it is reported.
  */
 export function readRequestHead(r: Reader): RequestHead {
-  const piggybacks: Piggybacks = { closeCursors: [], cancelCursors: [] };
+  const piggybacks: Piggybacks = { closeCursors: [], cancelCursors: [], endToEnd: {} };
   for (;;) {
     const type = r.u8();
     if (type === MessageType.PROTOCOL) return { kind: 'protocol' };
@@ -44,41 +55,53 @@ export function readRequestHead(r: Reader): RequestHead {
       for (let i = 0; i < n; i++) ids.push(r.ub4());
       (code === FunctionCode.CLOSE_CURSORS ? piggybacks.closeCursors : piggybacks.cancelCursors).push(...ids);
     } else if (code === FunctionCode.SET_END_TO_END_ATTR) {
-      skipEndToEndAttributes(r);
+      Object.assign(piggybacks.endToEnd, readEndToEndAttributes(r));
     } else {
       return { kind: 'unsupported', what: `piggyback function ${code}` };
     }
   }
 }
 
-/** Layout of base.js _writeEndToEndPiggybacks; we keep none of it. */
-function skipEndToEndAttributes(r: Reader): void {
+/**
+ * Layout of base.js _writeEndToEndPiggybacks: a (present, length) header per
+ * attribute, then the non-empty values in the same order. Present with length
+ * 0 means the client cleared it.
+ */
+function readEndToEndAttributes(r: Reader): EndToEndAttributes {
   r.u8();
   r.u8();
   r.ub4(); // flags
-  const lengths: number[] = [];
-  const field = () => {
+  const fields: Array<[keyof EndToEndAttributes, number] | null> = [];
+  const field = (name: keyof EndToEndAttributes) => {
     const present = r.u8();
     const len = r.ub4();
-    if (present && len > 0) lengths.push(len);
+    fields.push(present ? [name, len] : null);
   };
-  field(); // client identifier
-  field(); // module
-  field(); // action
-  field(); // ecid
+  field('clientIdentifier');
+  field('module');
+  field('action');
+  field('ecid');
   r.u8();
   r.ub4(); // cidcct, cidecs
-  field(); // client info
+  field('clientInfo');
   r.u8();
   r.ub4();
   r.u8();
   r.ub4(); // unsupported fields
-  field(); // dbop
-  for (let i = 0; i < lengths.length; i++) r.bytesWithLength();
+  field('dbOp');
+  const out: EndToEndAttributes = {};
+  for (const f of fields) {
+    if (f === null) continue;
+    const [name, len] = f;
+    out[name] = len > 0 ? (r.bytesWithLength()?.toString('utf8') ?? '') : '';
+  }
+  return out;
 }
 
 export interface AuthRequest {
   user: string;
+  /** TNS_AUTH_MODE_* bits (constants.js): SYSDBA 0x20, SYSOPER 0x40, SYSASM 0x400000, ... */
+  mode: number;
   pairs: Map<string, string>;
 }
 
@@ -86,7 +109,7 @@ export interface AuthRequest {
 export function readAuth(r: Reader): AuthRequest {
   const hasUser = r.u8();
   const userLen = r.ub4();
-  r.ub4(); // auth mode
+  const mode = r.ub4();
   r.u8();
   const numPairs = r.ub4();
   r.u8();
@@ -101,7 +124,7 @@ export function readAuth(r: Reader): AuthRequest {
     r.ub4(); // flags
     pairs.set(key, value);
   }
-  return { user, pairs };
+  return { user, mode, pairs };
 }
 
 export type BindValue = number | string | Buffer | boolean | null;

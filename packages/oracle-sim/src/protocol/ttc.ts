@@ -37,7 +37,7 @@ export const FunctionCode = {
   PING: 147,
 } as const;
 
-export const OraType = { VARCHAR: 1, NUMBER: 2 } as const;
+export const OraType = { VARCHAR: 1, NUMBER: 2, CHAR: 96, BINARY_FLOAT: 100, BINARY_DOUBLE: 101 } as const;
 const CHARSET_UTF8 = 873;
 const CHARSET_UTF16 = 2000;
 
@@ -139,9 +139,11 @@ export type Value = number | string | null;
 
 export interface Column {
   name: string;
-  type: 'number' | 'varchar';
-  /** bytes, for varchar columns */
+  type: 'number' | 'varchar' | 'char' | 'binary_float' | 'binary_double';
+  /** bytes, for varchar and char columns */
   size?: number;
+  /** characters, for varchar and char columns; default = size */
+  chars?: number;
 }
 
 /** DESCRIBE_INFO: the column metadata of a query. */
@@ -153,12 +155,12 @@ export function writeDescribeInfo(w: Writer, columns: Column[]): void {
   w.ub(columns.length);
   if (columns.length > 0) w.u8(0);
   columns.forEach((c, i) => {
-    const isNumber = c.type === 'number';
+    const isNumber = c.type !== 'varchar' && c.type !== 'char';
     const maxSize = columnMaxSize(c);
-    w.u8(isNumber ? OraType.NUMBER : OraType.VARCHAR);
+    w.u8(ORA_TYPES[c.type]);
     w.u8(0); // flags
     w.u8(0); // precision
-    w.u8(isNumber ? 0x81 : 0); // scale -127: "NUMBER without scale"
+    w.u8(c.type === 'number' ? 0x81 : 0); // scale -127: "NUMBER without scale"
     // a max size of 0 makes the driver read the value as NULL without
     // consuming it, which desynchronises the stream (withData.js processColumnData)
     w.ub(maxSize);
@@ -168,7 +170,7 @@ export function writeDescribeInfo(w: Writer, columns: Column[]): void {
     w.ub(0); // version
     w.ub(isNumber ? 0 : CHARSET_UTF8);
     w.u8(isNumber ? 0 : 1); // character set form
-    w.ub(isNumber ? 0 : maxSize); // size in characters
+    w.ub(isNumber ? 0 : (c.chars ?? maxSize)); // size in characters
     w.ub(0); // oaccolid (field version >= 8)
     w.u8(1); // nullable
     w.u8(0); // v7 name length
@@ -183,8 +185,29 @@ export function writeDescribeInfo(w: Writer, columns: Column[]): void {
   w.ub(0); // dcbqcky
 }
 
+const ORA_TYPES = {
+  number: OraType.NUMBER,
+  varchar: OraType.VARCHAR,
+  char: OraType.CHAR,
+  binary_float: OraType.BINARY_FLOAT,
+  binary_double: OraType.BINARY_DOUBLE,
+} as const;
+
 function columnMaxSize(c: Column): number {
-  return c.type === 'number' ? 22 : Math.max(1, c.size ?? 1);
+  if (c.type === 'number') return 22;
+  if (c.type === 'binary_double') return 8;
+  if (c.type === 'binary_float') return 4;
+  return Math.max(1, c.size ?? 1);
+}
+
+/** Oracle's sortable IEEE encoding: positives get the sign bit set, negatives are inverted. */
+export function encodeBinaryFloat(n: number, bytes: 4 | 8): Buffer {
+  const b = Buffer.alloc(bytes);
+  if (bytes === 8) b.writeDoubleBE(n);
+  else b.writeFloatBE(n);
+  if (b[0]! & 0x80) for (let i = 0; i < bytes; i++) b[i] = ~b[i]! & 0xff;
+  else b[0] = b[0]! | 0x80;
+  return b;
 }
 
 /** ROW_HEADER followed by one ROW_DATA with the row's values. */
@@ -196,6 +219,8 @@ export function writeRow(w: Writer, columns: Column[], values: Value[]): void {
     const v = values[i] ?? null;
     if (v === null || v === '') w.u8(0);
     else if (c.type === 'number') w.bytesWithLength(encodeNumber(v));
+    else if (c.type === 'binary_double') w.bytesWithLength(encodeBinaryFloat(Number(v), 8));
+    else if (c.type === 'binary_float') w.bytesWithLength(encodeBinaryFloat(Number(v), 4));
     else w.strWithLength(String(v));
   });
 }

@@ -43,7 +43,10 @@ import {
   type ErrorInfo,
 } from '../protocol/ttc.js';
 import { plan, type Plan } from './sql.js';
-import { NO_DATA_FOUND, OraErrors, type OraError } from './ora-errors.js';
+import { maxProcesses, NO_DATA_FOUND, OraErrors, type OraError } from './ora-errors.js';
+import { callRefusal, logonRefusal } from './profiles.js';
+import { purityOf, type SessionView } from './sessions-view.js';
+import { timeZoneError } from './time-zone.js';
 import { delay } from './latency.js';
 import type { Capacity } from './capacity.js';
 import type { FaultState, Killable } from './faults.js';
@@ -69,7 +72,6 @@ export interface SessionContext {
   verifiers: Map<string, Verifier>;
   /** answers phase one for unknown users, so they fail at phase two like on a real database */
   decoyVerifier: Verifier;
-  logonLatencyMs: number;
   maxSessions: number;
   sessionLimitError: SessionLimitError;
   capacity: Capacity;
@@ -77,6 +79,10 @@ export interface SessionContext {
   stats: Stats;
   /** connections past ACCEPT and not yet closed: what a listener-side session limit counts */
   accepted: { count: number };
+  /** administrative privileges granted, by upper-case user name: TNS_AUTH_MODE_* bits */
+  privileges: Map<string, number>;
+  /** logged-on sessions by upper-case user name (SESSIONS_PER_USER) */
+  openByUser: Map<string, number>;
   log: (line: string) => void;
   /** DRCP connection broker; absent = DRCP not started, SERVER=POOLED is refused (ORA-12520) */
   broker?: Broker<Cursor>;
@@ -87,6 +93,18 @@ const REFUSE_FAULT_ERROR = 12528;
 const SERVICE_NOT_FOUND = 12514;
 /** "listener could not find available handler": what a listener answers SERVER=POOLED with when DRCP is not started (oracle-tls-drcp.md §6) */
 const NO_HANDLER = 12520;
+/** TNS_AUTH_MODE_* bits that ask for an administrative privilege (thin protocol/constants.js) */
+export const PRIVILEGE_MODES = {
+  SYSDBA: 0x20,
+  SYSOPER: 0x40,
+  SYSASM: 0x400000,
+  SYSBACKUP: 0x1000000,
+  SYSDG: 0x2000000,
+  SYSKM: 0x4000000,
+  SYSRAC: 0x8000000,
+} as const;
+export type Privilege = keyof typeof PRIVILEGE_MODES;
+const ANY_PRIVILEGE = Object.values(PRIVILEGE_MODES).reduce((a, b) => a | b, 0);
 /** Answer sizes we accept: the client asks for 8192 by default. */
 const MIN_SDU = 512;
 const MAX_SDU = 65535;
@@ -126,6 +144,15 @@ export class Session implements Killable {
   private counted = false;
   readonly id = nextSessionId++;
   loggedOn = false;
+  /** set by a DBA kill of an idle session: the error its next call gets; the session is already ended */
+  private doom: { error: OraError; status: 'KILLED' } | null = null;
+  /** a firewall forgot this connection: nothing in, nothing out, no RST */
+  private blackholed = false;
+  private callsInFlight = 0;
+  private loggedOnAt = 0;
+  private lastCallEndedAt = Date.now();
+  /** what the driver told us about itself, for sessions() (V$SESSION) */
+  private readonly attrs = new Map<string, string>();
 
   constructor(
     private readonly socket: Socket,
@@ -134,10 +161,17 @@ export class Session implements Killable {
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
+      if (this.blackholed) return;
       if (this.ctx.faults.frozen) this.heldInput.push(chunk);
       else this.receive(chunk);
     });
     socket.on('error', () => {}); // resets by the client are normal; 'close' follows
+    // the client's FIN: answer with ours, unless a firewall swallowed it, in
+    // which case the database keeps the session as Oracle does until dead
+    // connection detection, and it still counts against every limit
+    socket.on('end', () => {
+      if (!this.blackholed) socket.end();
+    });
     socket.on('close', () => this.closed());
   }
 
@@ -147,9 +181,76 @@ export class Session implements Killable {
     this.closed();
   }
 
+  /**
+   * ALTER SYSTEM KILL SESSION: the socket stays up, the session ends now
+   * (it no longer counts against limits) and its next call fails with
+   * ORA-00028. Returns false if it was not logged on or already doomed.
+   */
+  killAsDba(): boolean {
+    if (!this.loggedOn || this.doom) return false;
+    this.endSession();
+    this.ctx.log(`session ${this.id}: killed by the DBA`);
+    if (this.callsInFlight > 0) {
+      // a call in progress is abandoned and answered with ORA-00028 at once
+      this.breakScope.abort(new Error('session killed'));
+      this.breakScope = new AbortController();
+      this.fail(this.breakScope.signal, OraErrors.sessionKilled);
+    } else {
+      this.doom = { error: OraErrors.sessionKilled, status: 'KILLED' };
+    }
+    return true;
+  }
+
+  /** A firewall drops the connection's state: from now on every packet either way is swallowed. */
+  dropByFirewall(): void {
+    this.blackholed = true;
+  }
+
+  /** Milliseconds since the last call ended; 0 while one runs. */
+  get idleMs(): number {
+    return this.callsInFlight > 0 ? 0 : Date.now() - this.lastCallEndedAt;
+  }
+
+  get busy(): boolean {
+    return this.callsInFlight > 0;
+  }
+
+  get userName(): string {
+    return this.user.toUpperCase();
+  }
+
+  /** The V$SESSION row, or null when no session exists (before logon, after logoff, once the client learnt of a kill). */
+  view(): SessionView | null {
+    if (!this.loggedOn && !this.doom) return null;
+    const a = (k: string) => this.attrs.get(k) ?? null;
+    const profile = this.ctx.faults.profile;
+    const sniped = this.loggedOn && callRefusal(profile, Date.now(), this.loggedOnAt, this.lastCallEndedAt) !== null;
+    return {
+      sid: this.id,
+      serial: 1,
+      username: this.userName,
+      status: this.doom?.status ?? (sniped && this.callsInFlight === 0 ? 'SNIPED' : this.callsInFlight > 0 ? 'ACTIVE' : 'INACTIVE'),
+      serviceName: this.ctx.serviceName,
+      connectionClass: a('AUTH_KPPL_CONN_CLASS'),
+      purity: purityOf(this.attrs.get('AUTH_KPPL_PURITY')),
+      module: a('module'),
+      action: a('action'),
+      clientIdentifier: a('clientIdentifier'),
+      clientInfo: a('clientInfo'),
+      machine: a('AUTH_MACHINE'),
+      program: a('AUTH_PROGRAM_NM'),
+      terminal: a('AUTH_TERMINAL'),
+      osUser: a('AUTH_SID'),
+      process: a('AUTH_PID'),
+      clientDriver: a('SESSION_CLIENT_DRIVER_NAME'),
+      logonTime: this.loggedOnAt ? new Date(this.loggedOnAt).toISOString() : null,
+      lastCallEtMs: this.idleMs,
+    };
+  }
+
   /** Called on unfreeze: send what was held back, then process what arrived meanwhile. */
   thaw(): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.blackholed) return;
     for (const b of this.heldOutput.splice(0)) this.socket.write(b);
     while (this.heldInput.length > 0 && !this.ctx.faults.frozen) this.receive(this.heldInput.shift()!);
   }
@@ -175,12 +276,17 @@ export class Session implements Killable {
 
   private endSession(): void {
     this.loggedOn = false;
-    if (this.counted) this.ctx.stats.sessionClosed();
+    if (this.counted) {
+      this.ctx.stats.sessionClosed();
+      const n = (this.ctx.openByUser.get(this.userName) ?? 1) - 1;
+      if (n > 0) this.ctx.openByUser.set(this.userName, n);
+      else this.ctx.openByUser.delete(this.userName);
+    }
     this.counted = false;
   }
 
   private write(buf: Buffer): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.blackholed) return;
     if (this.ctx.faults.frozen) this.heldOutput.push(buf);
     else this.socket.write(buf);
   }
@@ -226,6 +332,7 @@ export class Session implements Killable {
       const request = this.requestParts.length === 1 ? this.requestParts[0]! : Buffer.concat(this.requestParts);
       this.requestParts = [];
       const scope = this.breakScope.signal;
+      this.callsInFlight++;
       this.work = this.work.then(() => this.onRequest(request, scope));
     }
   }
@@ -233,15 +340,16 @@ export class Session implements Killable {
   private onConnect(descriptor: string): void {
     const ctx = this.ctx;
     const service = /\(\s*SERVICE_NAME\s*=\s*([^)\s]*)\s*\)/i.exec(descriptor)?.[1] ?? '';
+    const pooled = pooledConnectData(descriptor);
     let refuse = 0;
     if (ctx.faults.refusing) refuse = REFUSE_FAULT_ERROR;
-    else if (service.toUpperCase() !== ctx.serviceName.toUpperCase()) refuse = SERVICE_NOT_FOUND;
+    else if (service.toUpperCase() !== ctx.serviceName.toUpperCase() || ctx.faults.serviceUnregistered) {
+      refuse = SERVICE_NOT_FOUND;
+    } else if (pooled && (!ctx.broker || ctx.faults.drcpStopped)) refuse = NO_HANDLER;
     else if (ctx.sessionLimitError !== 'ORA-00018' && ctx.accepted.count >= ctx.maxSessions) {
       refuse = Number(ctx.sessionLimitError.slice(4));
     }
-    const pooled = refuse ? null : pooledConnectData(descriptor);
-    if (pooled && !ctx.broker) refuse = NO_HANDLER;
-    else if (pooled) this.drcp = ctx.broker!.client(pooled);
+    if (!refuse && pooled) this.drcp = ctx.broker!.client(pooled);
     if (refuse) {
       ctx.stats.refused();
       ctx.log(`session ${this.id}: refusing connect to service "${service}" (ERR=${refuse})`);
@@ -295,18 +403,21 @@ export class Session implements Killable {
     writeError(w, e);
   }
 
-  private fail(scope: AbortSignal, e: OraError): void {
-    this.reply(scope, (w) => this.error(w, { num: e.num, message: e.message }));
+  private fail(scope: AbortSignal, e: OraError, pos?: number): void {
+    this.reply(scope, (w) => this.error(w, { num: e.num, message: e.message, pos }));
   }
 
   private async onRequest(request: Buffer, scope: AbortSignal): Promise<void> {
-    if (scope.aborted || this.state === 'closed') return;
     try {
+      if (scope.aborted || this.state === 'closed') return;
       await this.dispatch(new Reader(request), scope);
     } catch (err) {
       if (scope.aborted) return;
       this.ctx.log(`session ${this.id}: cannot handle request: ${(err as Error).message}`);
       this.fail(scope, OraErrors.unsupportedRequest);
+    } finally {
+      this.callsInFlight--;
+      this.lastCallEndedAt = Date.now();
     }
   }
 
@@ -322,7 +433,19 @@ export class Session implements Killable {
     if (code === FunctionCode.AUTH_PHASE_ONE) return this.authPhaseOne(r, scope);
     if (code === FunctionCode.AUTH_PHASE_TWO) return this.authPhaseTwo(r, scope);
     if (code === SESSION_RELEASE) return this.sessionRelease(r, head.piggybacks);
+    if (this.doom) {
+      // the client learns of the kill now; the session leaves V$SESSION
+      const { error } = this.doom;
+      this.doom = null;
+      return this.fail(scope, error);
+    }
     if (!this.loggedOn) return this.fail(scope, OraErrors.notLoggedOn);
+    const limit = callRefusal(this.ctx.faults.profile, Date.now(), this.loggedOnAt, this.lastCallEndedAt);
+    if (limit) {
+      this.ctx.log(`session ${this.id}: ${limit.message}`);
+      this.endSession();
+      return this.fail(scope, limit);
+    }
     if (this.drcp && !this.drcp.attached) await this.attachPooledServer(scope);
     this.call = code;
     this.applyPiggybacks(head.piggybacks);
@@ -351,6 +474,12 @@ export class Session implements Killable {
   private authPhaseOne(r: Reader, scope: AbortSignal): void {
     const req = readAuth(r);
     this.user = req.user;
+    for (const [k, v] of req.pairs) this.attrs.set(k, v);
+    const processes = this.ctx.faults.maxProcesses;
+    if (this.ctx.accepted.count > processes) {
+      this.ctx.stats.logonFailed();
+      return this.fail(scope, maxProcesses(processes));
+    }
     const verifier = this.ctx.verifiers.get(req.user.toUpperCase()) ?? this.ctx.decoyVerifier;
     const { challenge, pairs } = phaseOne(verifier);
     this.challenge = challenge;
@@ -370,16 +499,31 @@ export class Session implements Killable {
       ctx.log(`session ${this.id}: logon denied for "${this.user}"`);
       return this.fail(scope, OraErrors.invalidLogon);
     }
-    if (ctx.sessionLimitError === 'ORA-00018' && ctx.stats.sessionsOpen >= ctx.maxSessions) {
+    const user = this.userName;
+    const wanted = req.mode & ANY_PRIVILEGE;
+    const refusal =
+      (wanted & ~(ctx.privileges.get(user) ?? 0)) !== 0
+        ? OraErrors.insufficientPrivileges
+        : ctx.sessionLimitError === 'ORA-00018' && ctx.stats.sessionsOpen >= ctx.maxSessions
+          ? OraErrors.maxSessions
+          : (logonRefusal(ctx.faults.profile, ctx.openByUser.get(user) ?? 0) ??
+            timeZoneError(req.pairs.get('AUTH_ALTER_SESSION')));
+    if (refusal) {
       ctx.stats.logonFailed();
-      return this.fail(scope, OraErrors.maxSessions);
+      ctx.log(`session ${this.id}: logon of "${this.user}" refused: ${refusal.message}`);
+      return this.fail(scope, refusal);
+    }
+    for (const [k, v] of req.pairs) {
+      if (k === 'AUTH_KPPL_CONN_CLASS' || k === 'AUTH_KPPL_PURITY' || k === 'SESSION_CLIENT_DRIVER_NAME') this.attrs.set(k, v);
     }
     // counted before the logon latency so that concurrent logons cannot overshoot maxSessions
     this.loggedOn = true;
     this.counted = true;
+    this.loggedOnAt = Date.now();
+    ctx.openByUser.set(user, (ctx.openByUser.get(user) ?? 0) + 1);
     ctx.stats.sessionOpened();
     this.drcp?.logon(this.user, req.pairs);
-    await delay(ctx.logonLatencyMs, scope);
+    await delay(ctx.faults.logonLatencyMs, scope);
     this.reply(scope, (w) => {
       writeParameters(w, [
         { key: 'AUTH_SVR_RESPONSE', value: proof },
@@ -388,7 +532,10 @@ export class Session implements Killable {
         { key: 'AUTH_SERIAL_NUM', value: '1' },
         { key: 'AUTH_SC_SERVICE_NAME', value: ctx.serviceName },
         { key: 'AUTH_INSTANCENAME', value: 'ORASIM' },
+        // the PDB (the driver's pdbName) and the database unique name (its dbName), as a CDB sends them
         { key: 'AUTH_DBNAME', value: ctx.serviceName },
+        { key: 'AUTH_SC_DBUNIQUE_NAME', value: 'ORASIM' },
+        { key: 'AUTH_SC_REAL_DBUNIQUE_NAME', value: 'ORASIM' },
         { key: 'AUTH_MAX_OPEN_CURSORS', value: '300' },
         { key: 'AUTH_MAX_IDEN_LENGTH', value: '128' },
       ]);
@@ -397,6 +544,10 @@ export class Session implements Killable {
   }
 
   private applyPiggybacks(p: Piggybacks): void {
+    for (const [k, v] of Object.entries(p.endToEnd)) {
+      if (v === '') this.attrs.delete(k);
+      else this.attrs.set(k, v);
+    }
     for (const id of p.closeCursors) {
       this.cursors.delete(id);
       this.ctx.log(`session ${this.id}: closed cursor ${id}`);
@@ -417,7 +568,7 @@ export class Session implements Killable {
       if (p.kind === 'error') {
         // cursor id 0: a non-zero id would make the driver keep a cursor we never opened
         if (req.cursorId) this.cursors.delete(req.cursorId);
-        return this.fail(scope, p.error);
+        return this.fail(scope, p.error, p.pos);
       }
       if (!cursor) {
         cursor = { id: this.newCursorId(), plan: p, binds: [], nextRow: 1 };

@@ -6,8 +6,10 @@ import { makeVerifier, type Verifier } from './auth.js';
 import { Capacity } from './capacity.js';
 import { createFaults, type FaultState, type SimulatorFaults } from './faults.js';
 import { latencySampler, type LatencySpec } from './latency.js';
-import { Session, type Cursor, type SessionContext, type SessionLimitError } from './session.js';
+import { PRIVILEGE_MODES, Session, type Cursor, type Privilege, type SessionContext, type SessionLimitError } from './session.js';
 import { Broker } from './drcp/broker.js';
+import { checkProfileLimits, type ProfileLimits } from './profiles.js';
+import type { SessionView } from './sessions-view.js';
 import { Stats, type SimulatorStats } from './stats.js';
 import { createTlsServer, prepareTls, type TlsInfo, type TlsOptions } from './tls.js';
 
@@ -16,6 +18,8 @@ export interface SimUser {
   password: string;
   /** default '12c' */
   verifier?: '11g' | '12c';
+  /** administrative privileges the user may log on with; any other (SYSDBA, ...) fails with ORA-01031; default none */
+  privileges?: Privilege[];
 }
 
 export interface SimulatorOptions {
@@ -35,6 +39,10 @@ export interface SimulatorOptions {
   maxSessions?: number;
   /** default 'ORA-00018' (error at logon); 12516/12519 make the listener refuse instead */
   sessionLimitError?: SessionLimitError;
+  /** profile limits (SESSIONS_PER_USER, IDLE_TIME, CONNECT_TIME) of every user; default none */
+  profile?: ProfileLimits;
+  /** PROCESSES: connections beyond it fail their logon with ORA-00020; default unlimited */
+  maxProcesses?: number;
   /** statements executing at once; the excess waits FIFO; default unlimited */
   capacity?: number;
   /** debug log; default silent */
@@ -56,11 +64,13 @@ export interface Simulator {
   stats(): SimulatorStats;
   resetStats(): void;
   faults: SimulatorFaults;
+  /** The open sessions as V$SESSION shows them (with what the driver sent), by SID. */
+  sessions(): SessionView[];
   /** destroys every socket and stops listening */
   close(): Promise<void>;
 }
 
-export const DEFAULT_USER: Required<SimUser> = { user: 'orapool', password: 'orapool-sim', verifier: '12c' };
+export const DEFAULT_USER: Required<Omit<SimUser, 'privileges'>> = { user: 'orapool', password: 'orapool-sim', verifier: '12c' };
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const host = options.host ?? '127.0.0.1';
@@ -75,7 +85,25 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   for (const u of options.users ?? [DEFAULT_USER]) {
     verifiers.set(u.user.toUpperCase(), makeVerifier(u.password, u.verifier ?? '12c'));
   }
-  const faultState: FaultState = { refusing: false, frozen: false, latency: latencySampler(initialLatency) };
+  const profile = checkProfileLimits(options.profile ?? {});
+  const logonLatencyMs = options.logonLatencyMs ?? 0;
+  if (!(logonLatencyMs >= 0)) throw new RangeError(`logonLatencyMs must be >= 0, got ${logonLatencyMs}`);
+  const maxProcesses = options.maxProcesses ?? Infinity;
+  if (!(maxProcesses >= 0)) throw new RangeError(`maxProcesses must be >= 0, got ${maxProcesses}`);
+  const privileges = new Map<string, number>();
+  for (const u of (options.users ?? [DEFAULT_USER]) as SimUser[]) {
+    privileges.set(u.user.toUpperCase(), (u.privileges ?? []).reduce((m: number, p: Privilege) => m | PRIVILEGE_MODES[p], 0));
+  }
+  const faultState: FaultState = {
+    refusing: false,
+    frozen: false,
+    latency: latencySampler(initialLatency),
+    serviceUnregistered: false,
+    drcpStopped: false,
+    profile: { ...profile },
+    maxProcesses,
+    logonLatencyMs,
+  };
   const stats = new Stats();
   const broker = options.pooledServers === undefined ? undefined : new Broker<Cursor>(options.pooledServers);
   const sessions = new Set<Session>();
@@ -83,13 +111,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     serviceName,
     verifiers,
     decoyVerifier: makeVerifier(crypto.randomBytes(24).toString('hex'), '12c'),
-    logonLatencyMs: options.logonLatencyMs ?? 0,
     maxSessions,
     sessionLimitError: options.sessionLimitError ?? 'ORA-00018',
     capacity: new Capacity(options.capacity ?? Infinity),
     faults: faultState,
     stats,
     accepted: { count: 0 },
+    privileges,
+    openByUser: new Map(),
     log,
     broker,
   };
@@ -99,7 +128,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     sessions.add(session);
   };
   const tls = options.tls ? await prepareTls(options.tls, host, serviceName) : null;
-  const server = tls ? createTlsServer(tls, onSocket, log) : net.createServer(onSocket);
+  // half-open allowed so that a session behind a firewall fault can miss the client's FIN (Session ends the others)
+  const server = tls ? createTlsServer(tls, onSocket, log) : net.createServer({ allowHalfOpen: true }, onSocket);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -123,7 +153,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       stats.reset();
       broker?.resetStats();
     },
-    faults: createFaults(faultState, () => sessions, initialLatency),
+    faults: createFaults(faultState, () => sessions, { latency: initialLatency, profile, maxProcesses, logonLatencyMs }),
+    sessions: () =>
+      [...sessions]
+        .map((s) => s.view())
+        .filter((v): v is SessionView => v !== null)
+        .sort((a, b) => a.sid - b.sid),
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

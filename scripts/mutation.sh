@@ -3,7 +3,7 @@
 # per-folder summary in reports/mutation-summary.md. Arguments go to Stryker,
 # e.g. `npm run test:mutation -- --force` (ignore the incremental result) or
 # `npm run test:mutation -- --mutate 'src/db/**/*.ts'` (one folder).
-# Not part of `npm test`: a full run takes 9-13 min on an idle 2-core machine and
+# Not part of `npm test`: a full run takes 12-15 min on an idle 2-core machine and
 # 30-40 min on a shared one (reports/mutation-baseline.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."

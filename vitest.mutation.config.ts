@@ -14,10 +14,14 @@ import { defineConfig } from 'vitest/config';
  * Kept: every unit suite, and pool-fairness, the integration suite that drives
  * OraclePool in-process over the real driver and an in-process simulator
  * (about 0.2 s). A new in-process integration suite belongs in the list below.
+ * Also left out: test/unit/structure.test.ts (once the regroup lands). It reads
+ * src/ as text (line counts, spelled error codes), and in Stryker's sandbox
+ * src/ holds the instrumented sources, so it would fail the initial run.
  */
 export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts', 'test/integration/pool-fairness.test.ts'],
+    exclude: ['test/unit/structure.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ['default'],

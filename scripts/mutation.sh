@@ -9,6 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ]; then npm ci; fi
+# Where the simulator is a workspace package built to dist/ (after the
+# regroup), pool-fairness imports the built package: build it first.
+if node -e 'process.exit(require("./package.json").scripts["build:sim"] ? 0 : 1)'; then npm run --silent build:sim; fi
 start=$(date +%s)
 npx stryker run "$@"
 echo "stryker took $(( $(date +%s) - start )) s"

@@ -15,8 +15,7 @@ const config = {
     // Excluded because no in-process test can reach them; the process-level
     // suites that do run dist/, where no mutant is. Each would report 100%
     // "no coverage", which says nothing new. Bring a file back into the
-    // measure as soon as a unit test imports it (preflight's hintFor and the
-    // event-loop sensor could have one).
+    // measure as soon as a unit test imports it.
     '!src/main.ts', // composition root: wiring only, covered by lifecycle/health (spawned)
     '!src/cli/**/*.ts', // `orapool check` entry point (spawned by lifecycle.test.ts)
     '!src/**/preflight.ts', // only imported by the check CLI

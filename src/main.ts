@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     server,
     logger,
     markShuttingDown: () => readiness.markShuttingDown(),
+    refuseWaiting: () => pool.refuseWaiting(),
     closePool: (drainSeconds) => pool.close(drainSeconds),
     stopBackground: () => {
       probe.stop();

@@ -3,6 +3,7 @@ import type { Logger } from 'winston';
 import type { Config } from '../config/load.js';
 import { backoffSeconds } from './backoff.js';
 import { BorrowSiteCapture } from './borrow-sites.js';
+import { poolClosedError, WaitRefusal } from './wait-refusal.js';
 import { connectTarget } from './connect-target.js';
 import { describeCreateFailure, type CreateFailure } from './create-failure.js';
 import { DbError, DbErrorCode } from './db-error.js';
@@ -54,6 +55,7 @@ export class OraclePool implements Database {
   readonly #borrowOptions: BorrowOptions;
   #pool: oracledb.Pool | undefined;
   #closing = false;
+  readonly #waitRefusal = new WaitRefusal();
   #retryTimer: NodeJS.Timeout | undefined;
   #wakeRetry: (() => void) | undefined;
   #created: Promise<void>;
@@ -199,7 +201,7 @@ export class OraclePool implements Database {
       // Once close() began, a borrow fails as the driver's own closed pool would
       // fail it (so the client hears "shutting down", not "database unavailable").
       const error = this.#closing
-        ? DbError.fast(DbErrorCode.POOL_CLOSED, 'pool is closed')
+        ? poolClosedError()
         : DbError.fast(DbErrorCode.DATABASE_UNAVAILABLE, 'database pool is not initialized yet', {
             // Creation is retried with backoff capped at DB_RETRY_MAX_DELAY: half of it is the mean wait.
             retryInSeconds: Math.ceil(this.#config.db.retryMaxDelaySeconds / 2),
@@ -213,6 +215,8 @@ export class OraclePool implements Database {
 
   async #getConnection(pool: oracledb.Pool): Promise<RawConnection> {
     const { max, queueMax } = this.#config.pool;
+    // A borrow that would queue after refuseWaiting() gets its answer now.
+    if (this.#waitRefusal.refusing && pool.connectionsInUse >= max) throw poolClosedError();
     // Answering a full queue here, before the driver, spares an overload
     // flood the driver's queue-full error (a stack trace each).
     const queue = driverQueue(pool);
@@ -230,10 +234,24 @@ export class OraclePool implements Database {
           this.#waitingForHandoff -= 1;
         }
       }
-      return asRawConnection(await pool.getConnection());
+      // Only a borrow that will wait races the refusal: the fast path (a free
+      // slot) allocates nothing more.
+      if (pool.connectionsInUse < max) return asRawConnection(await pool.getConnection());
+      return asRawConnection(await this.#waitRefusal.wait(pool.getConnection()));
     } finally {
       this.#pending -= 1;
     }
+  }
+
+  /**
+   * Answer every request still waiting for a connection, and every later one
+   * that would wait, with POOL_CLOSED (wait-refusal.ts); borrowed connections
+   * are not touched. Returns how many were waiting.
+   */
+  refuseWaiting(): number {
+    if (this.#waitRefusal.refusing) return 0;
+    this.#waitRefusal.refuse();
+    return this.#pending;
   }
 
   async close(drainSeconds: number): Promise<void> {

@@ -6,6 +6,8 @@ export interface ShutdownDeps {
   logger: Logger;
   /** Turn readiness off (first step). */
   markShuttingDown: () => void;
+  /** Answer the requests still queued for a connection (503 SHUTTING_DOWN); returns how many there were. */
+  refuseWaiting: () => number;
   /** Close the pool, waiting up to drainSeconds for borrowed connections. */
   closePool: (drainSeconds: number) => Promise<void>;
   /** Stop timers (probes, watchers) so the event loop can empty. */
@@ -17,6 +19,9 @@ export interface ShutdownDeps {
   now?: () => number;
 }
 
+/** Time the refused requests get to write their 503s before sockets are cut. */
+const REFUSED_ANSWER_MS = 1000;
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -25,7 +30,10 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * 2. wait SHUTDOWN_DELAY_SECONDS while Kubernetes removes us from the
  *    Service endpoints (requests still arriving meanwhile are served);
  * 3. stop accepting connections, close idle keep-alive sockets, let
- *    in-flight requests finish (bounded by SHUTDOWN_DRAIN_SECONDS);
+ *    in-flight requests finish (bounded by SHUTDOWN_DRAIN_SECONDS); in the
+ *    window's last second (or last half, when shorter), requests still
+ *    queued for a connection are answered 503 SHUTTING_DOWN, so they can
+ *    retry on another instance instead of losing their socket;
  * 4. close the pool so every session logs off (the database frees its
  *    processes at once instead of after a dead-connection timeout), within
  *    what is left of SHUTDOWN_DRAIN_SECONDS;
@@ -58,7 +66,20 @@ export function createShutdown(deps: ShutdownDeps): (signal: string) => Promise<
     deps.server.closeIdleConnections();
     // Sockets that are mid-request close after their response (Connection: close);
     // any still open after the drain window are cut.
-    const drained = await Promise.race([closed.then(() => true), sleep(deps.drainSeconds * 1000).then(() => false)]);
+    const drainMs = deps.drainSeconds * 1000;
+    const answerMs = Math.min(REFUSED_ANSWER_MS, drainMs / 2);
+    const closedInTime = (ms: number) => Promise.race([closed.then(() => true), sleep(ms).then(() => false)]);
+    let drained = await closedInTime(drainMs - answerMs);
+    if (!drained) {
+      const refused = deps.refuseWaiting();
+      if (refused > 0) {
+        deps.logger.warn(`Drain window nearly over: ${refused} requests still waiting for a connection answered 503 SHUTTING_DOWN`, {
+          event: 'shutdown_refused_waiting',
+          refused,
+        });
+      }
+      drained = await closedInTime(answerMs);
+    }
     if (!drained) {
       deps.logger.warn('Drain window over with requests still in flight; closing their sockets', { event: 'shutdown_drain_timeout' });
       deps.server.closeAllConnections();

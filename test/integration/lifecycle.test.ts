@@ -85,6 +85,47 @@ describe.skipIf(realOracle)(`graceful shutdown (${realOracle ? needsSimulatorRea
     expect(events.at(-1)).toBe('shutdown_complete');
   });
 
+  it('answers a request still queued for a connection when the drain window closes with 503 SHUTTING_DOWN, not a cut socket', async () => {
+    // One connection held by a statement longer than the whole drain window,
+    // and one request queued behind it.
+    const drainSeconds = 2;
+    db = await startDatabase();
+    service = await startService({
+      ...dbEnv(db),
+      DB_POOL_MIN: '1',
+      DB_POOL_MAX: '1',
+      DB_CALL_TIMEOUT: String(drainSeconds + 5),
+      SHUTDOWN_DELAY_SECONDS: '0',
+      SHUTDOWN_DRAIN_SECONDS: String(drainSeconds),
+      ADMISSION_CONTROL: 'false',
+    });
+    await waitUntilReady(service!);
+    db.sim!.faults.setStatementLatency((drainSeconds + 3) * 1000);
+    const url = service.url;
+    const holder = fetch(`${url}/api/health`).then(
+      (r) => r.status,
+      () => 'cut',
+    );
+    await waitFor('the connection in use', async () => /orapool_pool_connections_in_use 1/.test(await (await fetch(`${url}/metrics`)).text()) || undefined);
+    const queued = fetch(`${url}/api/health`);
+    await waitFor('a request queued', async () => /orapool_pool_requests_waiting 1/.test(await (await fetch(`${url}/metrics`)).text()) || undefined);
+
+    service.child.kill('SIGTERM');
+    const response = await queued;
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    expect(response.headers.get('connection')).toBe('close');
+    const body = (await response.json()) as { error: { code: string } };
+    expect(body.error.code).toBe('SHUTTING_DOWN');
+    // The holder outlives the drain window: its socket is cut, as before.
+    expect(await holder).toBe('cut');
+    expect((await service.exited).code).toBe(0);
+    const refused = service.logs().find((e) => e.event === 'shutdown_refused_waiting');
+    expect(refused).toMatchObject({ refused: 1 });
+    // The driver hands the queued request a connection after the refusal: it went straight back, and every session logged off.
+    expect(db.sim!.stats().sessionsOpen).toBe(0);
+  });
+
   it('drains, not dies, on a SIGTERM sent the moment it logs listening', async () => {
     db = await startDatabase();
     service = await startService({ ...dbEnv(db), SHUTDOWN_DELAY_SECONDS: '0' }, { waitForListening: false });

@@ -27,7 +27,7 @@ afterEach(async () => {
  * injected sleep and exit. Sleeps of the delay length resolve at once; the
  * drain-window sleep stays pending until the test ends it.
  */
-async function setup(overrides: Partial<ShutdownDeps> = {}) {
+async function setup(overrides: Partial<ShutdownDeps> = {}, waiting = 0) {
   const events: string[] = [];
   let shuttingDown = false;
   const received = deferred();
@@ -63,6 +63,10 @@ async function setup(overrides: Partial<ShutdownDeps> = {}) {
       shuttingDown = true;
       events.push('markShuttingDown');
     },
+    refuseWaiting: () => {
+      events.push('refuseWaiting');
+      return waiting;
+    },
     closePool: async (seconds) => {
       events.push(`closePool(${seconds})`);
     },
@@ -77,7 +81,8 @@ async function setup(overrides: Partial<ShutdownDeps> = {}) {
     sleep: (ms) => {
       sleeps.push(ms);
       events.push(`sleep(${ms})`);
-      return ms === drainSeconds * 1000 ? drainWindow.promise : Promise.resolve();
+      // The drain window up to its last second stays open until the test ends it.
+      return ms === drainSeconds * 1000 - 1000 ? drainWindow.promise : Promise.resolve();
     },
     // A still clock: the HTTP drain takes no time, so the pool gets the whole drain budget.
     now: () => 0,
@@ -92,7 +97,7 @@ describe('createShutdown', () => {
     const h = await setup();
     await h.shutdown('SIGTERM');
     expect(await h.exited.promise).toBe(0);
-    expect(h.events.filter((e) => e !== 'sleep(15000)')).toEqual([
+    expect(h.events.filter((e) => e !== 'sleep(14000)')).toEqual([
       'markShuttingDown',
       'sleep(5000)',
       'serverClosed',
@@ -215,6 +220,37 @@ describe('createShutdown', () => {
     await h.log.flush();
     expect(h.log.events('shutdown_drain_timeout')).toHaveLength(1);
     h.release.resolve();
+  });
+
+  it('answers the requests still waiting for a connection in the drain window\'s last second, before cutting sockets', async () => {
+    const h = await setup({}, 3);
+    const inFlight = fetch(`${h.server.url}/slow`).then(
+      (r) => `status ${r.status}`,
+      () => 'connection cut',
+    );
+    await h.received.promise;
+    const done = h.shutdown('SIGTERM');
+    await ticks();
+    expect(h.events).not.toContain('refuseWaiting');
+
+    h.drainWindow.resolve();
+    await done;
+    const order = (e: string) => h.events.indexOf(e);
+    expect(h.sleeps).toContain(1000);
+    expect(order('refuseWaiting')).toBeGreaterThan(-1);
+    expect(order('refuseWaiting')).toBeLessThan(order('closePool(1)'));
+    await h.log.flush();
+    expect(h.log.events('shutdown_refused_waiting')[0]).toMatchObject({ refused: 3 });
+    // The request holding a connection was not refused: it is cut only when the window is over.
+    expect(await inFlight).toBe('connection cut');
+    expect(h.log.events('shutdown_drain_timeout')).toHaveLength(1);
+    h.release.resolve();
+  });
+
+  it('refuses no waiter when the drain ends in time', async () => {
+    const h = await setup({}, 3);
+    await h.shutdown('SIGTERM');
+    expect(h.events).not.toContain('refuseWaiting');
   });
 
   it('gives the pool the drain budget left (all of it when the HTTP drain took no time), at least 1 second', async () => {

@@ -11,6 +11,8 @@ import http from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
 import oracledb from 'oracledb';
+// The statement only, not orapool's code: the baseline must stay bare.
+import { ROUND_TRIP_SQL } from '../../src/db/round-trip.js';
 
 const env = process.env;
 const required = (name: string) => {
@@ -31,7 +33,7 @@ const pool = await oracledb.createPool({
   queueMax: Number(env.DB_POOL_QUEUE_MAX ?? 1000),
 });
 const first = await pool.getConnection();
-await first.execute('SELECT 1 FROM DUAL');
+await first.execute(ROUND_TRIP_SQL);
 await first.close();
 
 /** One borrow, one round-trip, one release: what every request pays in all three servers. */
@@ -40,7 +42,7 @@ async function roundTrip(): Promise<{ status: number; body: object }> {
   try {
     conn = await pool.getConnection();
     conn.callTimeout = 5000;
-    const result = await conn.execute('SELECT 1 FROM DUAL', [], { outFormat: oracledb.OUT_FORMAT_ARRAY });
+    const result = await conn.execute(ROUND_TRIP_SQL, [], { outFormat: oracledb.OUT_FORMAT_ARRAY });
     return { status: 200, body: { status: 'ok', rows: result.rows?.length ?? 0 } };
   } catch (error) {
     return { status: 503, body: { status: 'unavailable', error: { code: (error as { code?: string }).code ?? 'ERROR' } } };

@@ -59,11 +59,11 @@ describe('the service against the database, through the real driver', () => {
     for (const output of [service.lines.join('\n'), health, metrics]) expect(output).not.toContain(db.password);
   });
 
-  it('documents in the README every orapool metric it exposes, and no other', async () => {
+  it('documents in docs/operations.md every orapool metric it exposes, and no other', async () => {
     const exposition = await (await fetch(`${service.url}/metrics`)).text();
     const exposed = new Set([...exposition.matchAll(/^# HELP (orapool_\w+)/gm)].map((m) => m[1]));
-    const readme = readFileSync(`${projectRoot}README.md`, 'utf8');
-    const metricsSection = readme.slice(readme.indexOf('## Metrics'), readme.indexOf('## Logs'));
+    const operations = readFileSync(`${projectRoot}docs/operations.md`, 'utf8');
+    const metricsSection = operations.slice(operations.indexOf('## Metrics'), operations.indexOf('## Dashboard'));
     const documented = new Set([...metricsSection.matchAll(/^\| `(orapool_\w+)/gm)].map((m) => m[1]));
     expect(exposed.size).toBeGreaterThan(20);
     expect([...exposed].filter((name) => !documented.has(name))).toEqual([]);

@@ -37,7 +37,10 @@ describe.skipIf(realOracle)('the sessions orapool opens, as V$SESSION shows them
 
   it('tags the borrowed session with orapool/<version>, the route and the request id', async () => {
     const requestId = `dba-trace-${Date.now()}`;
+    const before = db.sim!.stats().statements;
     expect(await health(service.url, requestId)).toBe(200);
+    // The tags rode on the SELECT itself: no DBMS_APPLICATION_INFO call, no extra statement.
+    expect(db.sim!.stats().statements - before).toBe(1);
     const [session] = db.sim!.sessions().filter((s) => s.username === 'ORAPOOL');
     expect(session).toMatchObject({ module: `orapool/${version}`, action: '/api/health', clientIdentifier: requestId, clientInfo: null });
   });

@@ -36,6 +36,7 @@ RUN npm prune --omit=dev --workspaces=false --ignore-scripts --no-audit --no-fun
 FROM deps AS sim-build
 COPY packages/oracle-sim/tsconfig.json ./packages/oracle-sim/
 COPY packages/oracle-sim/src ./packages/oracle-sim/src
+# The package's build script (tsc -b, keeping the bin executable).
 COPY packages/oracle-sim/scripts ./packages/oracle-sim/scripts
 RUN npm run build -w @orapool/oracle-sim
 

@@ -1,5 +1,16 @@
+import { hostname } from 'node:os';
 import type oracledb from 'oracledb';
 import type { Config } from '../config/load.js';
+import { version } from '../version.js';
+
+/**
+ * oracledb refuses a machine name holding characters outside its
+ * network set; a hostname never should, but a refusal would stop the pool, so
+ * anything else becomes '_'.
+ */
+export function sessionMachine(host: string = hostname()): string {
+  return host.replace(/[^\w.-]/g, '_').slice(0, 64) || 'unknown';
+}
 
 /**
  * oracledb.createPool() attributes from the config: the service's pool and
@@ -29,5 +40,12 @@ export function poolAttributes(config: Config): oracledb.PoolAttributes {
     connectTimeout: db.connectTimeoutSeconds,
     transportConnectTimeout: db.connectTimeoutSeconds,
     enableStatistics: true,
+    // Sent once, at logon, into V$SESSION: MACHINE names the pod (its
+    // hostname), PROGRAM is a stable filter for the DBA query in
+    // docs/operations.md, TERMINAL carries the version so even a session no
+    // request has borrowed yet tells which release opened it.
+    machine: sessionMachine(),
+    program: 'orapool',
+    terminal: `orapool/${version}`,
   } as oracledb.PoolAttributes;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'winston';
 import { describeError } from '../logger.js';
+import { version } from '../version.js';
 import type { BorrowSiteCapture } from './borrow-sites.js';
 import { acquireFailureCause } from './db-error.js';
 import { callGuardTimeoutError, isBrokenConnectionError, toDbError } from './oracle-errors.js';
@@ -12,6 +13,50 @@ export interface RawConnection {
   close(options?: { drop?: boolean }): Promise<void>;
   /** Cut the session's socket at once (see OraclePool); optional for doubles. */
   abort?(): void;
+  /**
+   * End-to-end tracing attributes (V$SESSION.MODULE, ACTION,
+   * CLIENT_IDENTIFIER). Write-only setters in oracledb: the thin driver only
+   * marks them modified and sends them piggybacked on the next round-trip.
+   */
+  module: string;
+  action: string;
+  clientId: string;
+}
+
+/**
+ * Oracle's limits for the end-to-end attributes, in bytes
+ * (DBMS_APPLICATION_INFO.SET_MODULE: module 48, action 32;
+ * DBMS_SESSION.SET_IDENTIFIER: 64). Longer values are cut here rather than
+ * left to the server or driver.
+ */
+export const SESSION_TAG_LIMITS = { module: 48, action: 32, clientId: 64 } as const;
+
+/** Cut s to at most maxBytes of UTF-8 without splitting a character. */
+export function fitBytes(s: string, maxBytes: number): string {
+  if (s.length <= maxBytes && Buffer.byteLength(s) <= maxBytes) return s;
+  let cut = s.slice(0, maxBytes);
+  while (Buffer.byteLength(cut) > maxBytes) cut = cut.slice(0, -1);
+  // A lone high surrogate left at the end would encode as U+FFFD.
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return cut;
+}
+
+/** V$SESSION.MODULE of every borrowed session: which service, which version. Built once. */
+export const SESSION_MODULE = fitBytes(`orapool/${version}`, SESSION_TAG_LIMITS.module);
+
+/**
+ * Tag the session with who borrowed it, so a DBA can attribute it: module =
+ * orapool/<version>, action = the route pattern (never the raw URL), client
+ * identifier = the request id ('' clears the previous borrower's for a
+ * borrow without one, such as the background probe). No round-trip: the
+ * values ride on the borrower's first call. Not reset on release: a reset
+ * would travel on the next borrower's call, which sets its own values anyway,
+ * so an idle session keeps showing its last borrower (docs/operations.md).
+ */
+function tagSession(raw: RawConnection, context: BorrowContext): void {
+  raw.module = SESSION_MODULE;
+  raw.action = context.route === undefined ? '' : fitBytes(context.route, SESSION_TAG_LIMITS.action);
+  raw.clientId = context.requestId === undefined ? '' : fitBytes(context.requestId, SESSION_TAG_LIMITS.clientId);
 }
 
 /**
@@ -118,6 +163,7 @@ export async function withConnection<T>(
   };
 
   try {
+    tagSession(raw, context);
     return await fn(conn);
   } finally {
     clearTimeout(slowTimer);

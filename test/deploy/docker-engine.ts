@@ -9,7 +9,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, appendFileSync, cpSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, appendFileSync, cpSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, waitFor } from './helpers.js';
@@ -19,6 +19,16 @@ const DATA_ROOT = '/tmp/orapool-docker';
 const EXEC_ROOT = '/tmp/orapool-docker-exec';
 const PIDFILE = '/tmp/orapool-dockerd.pid';
 const LOGFILE = '/tmp/orapool-dockerd.log';
+/**
+ * One file per test process using the engine (named by its pid). The image
+ * test and the compose exercise run in parallel workers and share one engine:
+ * the last user out stops it, whoever started it, so neither pulls the engine
+ * from under the other.
+ */
+const USERS_DIR = '/tmp/orapool-docker-users';
+const START_LOCK = '/tmp/orapool-dockerd.start.lock';
+/** Present while the running engine is one a test started: an engine found running otherwise is never stopped. */
+const STARTED_BY_TESTS = '/tmp/orapool-dockerd.started-by-tests';
 /** The docker.io client, matched to its engine (a newer client elsewhere on PATH may not speak to 20.10 the same way). */
 export const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
@@ -43,24 +53,81 @@ export function dockerOk(args: string[], timeoutMs = 120_000): string {
 const engineAnswers = () => docker(['info', '--format', '{{.ServerVersion}}'], 10_000).status === 0;
 
 export interface Engine {
-  /** Stop the engine if this process started it. */
+  /** Leave the engine; the last test process out stops it, if a test started it. */
   stop: () => Promise<void>;
 }
 
-/** Start dockerd on a private socket (or reuse one already answering there). Throws, loudly, when it cannot start. */
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Other live processes registered as engine users (stale files of dead ones are removed). */
+function otherUsers(): number[] {
+  if (!existsSync(USERS_DIR)) return [];
+  const others: number[] = [];
+  for (const name of readdirSync(USERS_DIR)) {
+    const pid = Number(name);
+    if (pid === process.pid) continue;
+    if (alive(pid)) others.push(pid);
+    else rmSync(join(USERS_DIR, name), { force: true });
+  }
+  return others;
+}
+
+/**
+ * Start dockerd on a private socket (or reuse one already answering there),
+ * shared by every test process that asks; stop() stops it only when no other
+ * live process still uses it. Throws, loudly, when it cannot start.
+ */
 export async function startEngine(): Promise<Engine> {
+  mkdirSync(USERS_DIR, { recursive: true });
+  writeFileSync(join(USERS_DIR, String(process.pid)), '');
+  const release = async () => {
+    rmSync(join(USERS_DIR, String(process.pid)), { force: true });
+    if (otherUsers().length > 0 || !existsSync(STARTED_BY_TESTS) || !existsSync(PIDFILE)) return;
+    rmSync(STARTED_BY_TESTS, { force: true });
+    const pid = Number(readFileSync(PIDFILE, 'utf8').trim());
+    if (!alive(pid)) return;
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 20_000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  };
+  // One process starts the engine; one arriving meanwhile waits for it to answer.
+  let lock = -1;
+  const lockDeadline = Date.now() + 90_000;
+  while (lock < 0) {
+    try {
+      lock = openSync(START_LOCK, 'wx');
+    } catch {
+      if (engineAnswers()) return { stop: release };
+      if (Date.now() > lockDeadline) rmSync(START_LOCK, { force: true });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    await startOrReuse();
+  } catch (error) {
+    rmSync(join(USERS_DIR, String(process.pid)), { force: true });
+    throw error;
+  } finally {
+    closeSync(lock);
+    rmSync(START_LOCK, { force: true });
+  }
+  return { stop: release };
+}
+
+async function startOrReuse(): Promise<void> {
   if (!existsSync('/usr/sbin/dockerd')) throw new Error('dockerd is missing: run bash scripts/ensure-tools.sh (Debian docker.io)');
-  if (engineAnswers()) return { stop: async () => {} };
+  if (engineAnswers()) return;
   if (existsSync(PIDFILE)) {
     const pid = Number(readFileSync(PIDFILE, 'utf8').trim());
-    let alive = false;
-    try {
-      process.kill(pid, 0);
-      alive = true;
-    } catch {
-      alive = false;
-    }
-    if (alive) throw new Error(`dockerd pid ${pid} (${PIDFILE}) is running but does not answer on ${SOCKET}`);
+    if (alive(pid)) throw new Error(`dockerd pid ${pid} (${PIDFILE}) is running but does not answer on ${SOCKET}`);
     rmSync(PIDFILE, { force: true });
   }
   const log = openSync(LOGFILE, 'a');
@@ -79,7 +146,6 @@ export async function startEngine(): Promise<Engine> {
   );
   closeSync(log);
   child.unref();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await waitFor('dockerd to answer', async () => {
       if (child.exitCode !== null) throw new Error(`dockerd exited ${child.exitCode}`);
@@ -90,15 +156,7 @@ export async function startEngine(): Promise<Engine> {
     const tail = existsSync(LOGFILE) ? readFileSync(LOGFILE, 'utf8').split('\n').slice(-30).join('\n') : '';
     throw new Error(`the Docker engine did not start: ${(error as Error).message}\n--- ${LOGFILE} ---\n${tail}`);
   }
-  return {
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  writeFileSync(STARTED_BY_TESTS, String(child.pid));
 }
 
 /**

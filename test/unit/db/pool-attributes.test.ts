@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
-import { poolAttributes } from '../../../src/db/pool-attributes.js';
+import { hostname } from 'node:os';
+import { poolAttributes, sessionMachine } from '../../../src/db/pool-attributes.js';
+import { version } from '../../../src/version.js';
 
 /**
  * Every value distinct, and none equal to a default, so a field wired to the
@@ -53,6 +55,9 @@ describe('poolAttributes(loadConfig(env))', () => {
     ['connectTimeout', 12], // s
     ['transportConnectTimeout', 12], // s: the TCP connect is bounded by the same budget
     ['enableStatistics', true],
+    ['machine', hostname()], // V$SESSION.MACHINE: the pod
+    ['program', 'orapool'],
+    ['terminal', `orapool/${version}`],
   ])('sets %s to %s', (attribute, expected) => {
     expect(sut[attribute]).toStrictEqual(expected);
   });
@@ -62,9 +67,16 @@ describe('poolAttributes(loadConfig(env))', () => {
       [
         'user', 'password', 'connectString', 'walletLocation', 'walletPassword', 'configDir', 'poolMin', 'poolMax', 'poolIncrement',
         'queueTimeout', 'queueMax', 'maxLifetimeSession', 'poolTimeout', 'poolPingInterval', 'poolPingTimeout', 'expireTime',
-        'connectTimeout', 'transportConnectTimeout', 'enableStatistics',
+        'connectTimeout', 'transportConnectTimeout', 'enableStatistics', 'machine', 'program', 'terminal',
       ].sort(),
     );
+  });
+
+  it('names the machine with characters oracledb accepts (it refuses others, which would stop the pool)', () => {
+    expect(sessionMachine('orapool-7d9f8-x2k4q')).toBe('orapool-7d9f8-x2k4q');
+    expect(sessionMachine('host (weird)=1')).toBe('host__weird__1');
+    expect(sessionMachine('h'.repeat(80))).toHaveLength(64);
+    expect(sessionMachine('')).toBe('unknown');
   });
 
   it('leaves the wallet and config directory out when they are not configured', () => {

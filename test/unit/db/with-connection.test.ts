@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BorrowSiteCapture } from '../../../src/db/borrow-sites.js';
 import { DbError, type AcquireFailureCause } from '../../../src/db/db-error.js';
 import type { PoolObserver } from '../../../src/db/types.js';
-import { withConnection, type BorrowOptions, type RawConnection } from '../../../src/db/with-connection.js';
+import { fitBytes, SESSION_MODULE, withConnection, type BorrowOptions, type RawConnection } from '../../../src/db/with-connection.js';
+import { version } from '../../../src/version.js';
 import { driverError } from '../support/fake-database.js';
 import { memoryLogger } from '../support/memory-logger.js';
 
@@ -17,6 +18,17 @@ class FakeRawConnection implements RawConnection {
   closeError: unknown = undefined;
   rows: unknown[] | undefined = [[1]];
   abort?: () => void;
+  /** Every write to the end-to-end attribute setters, in order (the driver sends the last of each). */
+  readonly tagWrites: Array<[string, string]> = [];
+  set module(value: string) {
+    this.tagWrites.push(['module', value]);
+  }
+  set action(value: string) {
+    this.tagWrites.push(['action', value]);
+  }
+  set clientId(value: string) {
+    this.tagWrites.push(['clientId', value]);
+  }
 
   async execute(sql: string, binds: unknown[], options: { outFormat: number }): Promise<{ rows?: unknown[] }> {
     this.executes.push({ sql, binds, options });
@@ -222,6 +234,69 @@ describe('withConnection release', () => {
     expect(observer.failures).toEqual(['queue_timeout']);
     expect(observer.acquireSeconds[0]).toBeGreaterThanOrEqual(waitMs / 1000 - 0.001);
     expect(observer.acquireSeconds[0]).toBeLessThan(waitMs / 1000 + 0.25);
+  });
+});
+
+describe('withConnection session tags (V$SESSION module, action, client identifier)', () => {
+  const tags = (raw: FakeRawConnection) => Object.fromEntries(raw.tagWrites);
+
+  it('tags the session with orapool/<version>, the route and the request id before fn runs its first call', async () => {
+    const { raw, options } = setup();
+    let before: Record<string, string> = {};
+    await withConnection(
+      options,
+      async (conn) => {
+        before = tags(raw);
+        await conn.execute('SELECT 1 FROM DUAL');
+      },
+      { route: '/api/health', requestId: 'req-42' },
+    );
+    expect(before).toEqual({ module: `orapool/${version}`, action: '/api/health', clientId: 'req-42' });
+    expect(SESSION_MODULE).toBe(`orapool/${version}`);
+  });
+
+  it('clears the previous borrower’s action and request id on a borrow without them (the background probe’s)', async () => {
+    const { raw, options } = setup();
+    await withConnection(options, async () => {}, { route: '/api/health', requestId: 'req-1' });
+    raw.tagWrites.length = 0;
+    await withConnection(options, async () => {});
+    expect(tags(raw)).toEqual({ module: `orapool/${version}`, action: '', clientId: '' });
+  });
+
+  it('writes each attribute once per borrow, and nothing at release', async () => {
+    const { raw, options } = setup();
+    await withConnection(options, async () => {}, { route: 'r', requestId: 'id' });
+    expect(raw.tagWrites.map(([name]) => name)).toEqual(['module', 'action', 'clientId']);
+  });
+
+  it('cuts the route to Oracle’s 32-byte action limit and the request id to the 64-byte client identifier limit', async () => {
+    const { raw, options } = setup();
+    const route = '/api/' + 'x'.repeat(60);
+    const requestId = 'r'.repeat(128); // the longest X-Request-Id the service accepts
+    await withConnection(options, async () => {}, { route, requestId });
+    expect(tags(raw)).toMatchObject({ action: route.slice(0, 32), clientId: 'r'.repeat(64) });
+  });
+
+  it('releases the connection even when tagging throws (a connection the driver already invalidated)', async () => {
+    const { raw, options } = setup();
+    Object.defineProperty(raw, 'module', {
+      set() {
+        throw new Error('NJS-003: invalid or closed connection');
+      },
+    });
+    await expect(withConnection(options, async () => 'ran')).rejects.toThrow(/NJS-003/);
+    expect(raw.closes).toHaveLength(1);
+  });
+});
+
+describe('fitBytes', () => {
+  it('keeps a string that fits, and cuts by UTF-8 bytes without splitting a character', () => {
+    expect(fitBytes('/api/health', 32)).toBe('/api/health');
+    expect(fitBytes('ab', 2)).toBe('ab');
+    expect(fitBytes('abc', 2)).toBe('ab');
+    expect(fitBytes('aé', 2)).toBe('a'); // é is two bytes
+    expect(fitBytes('a😀', 4)).toBe('a'); // no lone surrogate left behind
+    expect(Buffer.byteLength(fitBytes('é'.repeat(40), 32))).toBe(32);
   });
 });
 

@@ -34,7 +34,12 @@ const brokenConnectionCodes = new Set([
   'ORA-03114',
   'ORA-03135',
   'ORA-01012',
-  'ORA-00028',
+  'ORA-00028', // your session has been killed
+  // Profile limits end the session: the thin driver reports IDLE_TIME as a closed connection
+  // (NJS-500) but returns CONNECT_TIME as is and keeps the connection, whose next call then
+  // fails with ORA-01012: without this, the next borrower would inherit a dead session.
+  'ORA-02396', // exceeded maximum idle time
+  'ORA-02399', // exceeded maximum connect time
 ]);
 
 export function isBrokenConnectionError(error: unknown): boolean {

@@ -23,6 +23,16 @@ import { withConnection, type BorrowOptions, type RawConnection } from './with-c
 function asRawConnection(conn: oracledb.Connection): RawConnection {
   const raw = conn as unknown as RawConnection & { _impl?: { nscon?: { forceDisconnect?: () => void } } };
   raw.abort = () => raw._impl?.nscon?.forceDisconnect?.();
+  // The thin driver ignores close({ drop: true }): a pooled connection goes back to the free
+  // list whenever its socket is up and isHealthy() says yes, which it still does after
+  // ORA-02399 (connect time) or a call timeout. Cutting the socket first is what makes the
+  // pool discard it (lib/thin/pool.js release() keeps only connected ones), so the next
+  // borrower never inherits the dead session.
+  const close = conn.close.bind(conn);
+  raw.close = (options?: { drop?: boolean }) => {
+    if (options?.drop) raw.abort?.();
+    return close();
+  };
   return raw;
 }
 

@@ -31,7 +31,7 @@ describe('driverCode', () => {
 });
 
 describe('isBrokenConnectionError', () => {
-  it.each(['NJS-123', 'NJS-500', 'NJS-501', 'NJS-503', 'NJS-521', 'ORA-03113', 'ORA-03114', 'ORA-03135', 'ORA-01012', 'ORA-00028'])(
+  it.each(['NJS-123', 'NJS-500', 'NJS-501', 'NJS-503', 'NJS-521', 'ORA-03113', 'ORA-03114', 'ORA-03135', 'ORA-01012', 'ORA-00028', 'ORA-02396', 'ORA-02399'])(
     'treats %s as a broken connection',
     (code) => {
       expect(isBrokenConnectionError(driverError(code, 'broken'))).toBe(true);

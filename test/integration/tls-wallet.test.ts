@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USER, generatePki, startSimulator, writeTnsnames, writeWallet, type Simulator } from '@orapool/oracle-sim';
-import { startService, type ServiceProcess } from '../support/processes.js';
+import { spawn } from 'node:child_process';
+import { projectRoot, startService, type ServiceProcess } from '../support/processes.js';
 import { getJson, needsSimulatorReason, realOracle, waitUntilReady } from '../support/database-target.js';
 
 /**
@@ -212,6 +213,44 @@ describe.skipIf(realOracle)(`the service over TCPS with a mounted wallet (${real
     const m = await mount({ connectString: sim.connectString });
     service = await startService(env(m, { DB_WALLET_LOCATION: '', DB_CONFIG_DIR: '', NO_WALLET_PASSWORD: '1', NODE_EXTRA_CA_CERTS: caFile }));
     await expectStopped(service, /NJS-500 caused by NJS-501/, /requires a client certificate.*DB_WALLET_LOCATION is not set/);
+  });
+
+  /** npm run check (node dist/cli/check.js) with the same environment. */
+  function runCheck(e: Record<string, string>): Promise<{ code: number | null; output: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [`${projectRoot}dist/cli/check.js`], { env: { PATH: process.env.PATH ?? '', ...e }, cwd: '/' });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      child.on('exit', (code) => resolve({ code, output }));
+    });
+  }
+
+  it.each([
+    { failure: 'wrong wallet password', code: 'NJS-505', alias: false },
+    { failure: 'DN mismatch', code: 'NJS-506', alias: true },
+  ])('npm run check diagnoses a $failure in the words /readyz uses', async ({ code, alias }) => {
+    let m: Mount;
+    if (alias) {
+      const tnsnames = await writeTnsnames(path.join(scratch, 'check-dn'), [
+        { alias: sim.tls!.alias, host: '127.0.0.1', port: sim.port, serviceName: 'FREEPDB1', serverCertDn: 'CN=other,O=OraSim,C=US' },
+      ]);
+      m = await mount({ ewallet: simWallet(), tnsnames, connectString: sim.tls!.alias, walletPassword: WALLET_PASSWORD });
+    } else {
+      m = await mount({ ewallet: simWallet(), connectString: sim.connectString, walletPassword: 'not-the-wallet-password' });
+    }
+    const e = env(m, alias ? {} : { DB_CONFIG_DIR: '' });
+    const check = await runCheck(e);
+    expect(check.code).toBe(1);
+    expect(check.output).toMatch(new RegExp(`FAIL {2}pool initializes: ${code}`));
+    expect(check.output).not.toContain(WALLET_PASSWORD);
+    service = await startService(e);
+    await service.waitForLog((x) => x.event === 'pool_create_stopped');
+    const reason = ((await getJson(`${service.url}/readyz`)).body.reasons as string[]).join();
+    // The diagnosis between the code and "; not retrying" is the hint's sentence, word for word.
+    const words = /, (.*); not retrying/.exec(reason)?.[1];
+    expect(words).toBeTruthy();
+    expect(check.output).toContain(`TLS/wallet: ${words}`);
   });
 
   it('keeps retrying an end-of-file after the handshake (NJS-500 caused by NJS-521): a restarting database gives the same', async () => {

@@ -36,6 +36,8 @@ RUN npm prune --omit=dev --workspaces=false --ignore-scripts --no-audit --no-fun
 FROM deps AS sim-build
 COPY packages/oracle-sim/tsconfig.json ./packages/oracle-sim/
 COPY packages/oracle-sim/src ./packages/oracle-sim/src
+# Its build script (scripts/prepare.mjs runs tsc -b and keeps the bin executable).
+COPY packages/oracle-sim/scripts ./packages/oracle-sim/scripts
 RUN npm run build -w @orapool/oracle-sim
 
 # The simulator package, built: its JavaScript and its package.json. It has no runtime dependencies

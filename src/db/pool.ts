@@ -31,7 +31,8 @@ function asRawConnection(conn: oracledb.Connection): RawConnection {
   const close = conn.close.bind(conn);
   raw.close = (options?: { drop?: boolean }) => {
     if (options?.drop) raw.abort?.();
-    return close();
+    // close(undefined) is an argument error in oracledb: pass options only when given.
+    return options?.drop !== undefined ? close({ drop: options.drop }) : close();
   };
   return raw;
 }

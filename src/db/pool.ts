@@ -25,7 +25,7 @@ function asRawConnection(conn: oracledb.Connection): RawConnection {
   raw.abort = () => raw._impl?.nscon?.forceDisconnect?.();
   // The thin driver ignores close({ drop: true }): a pooled connection goes back to the free
   // list whenever its socket is up and isHealthy() says yes, which it still does after
-  // ORA-02399 (connect time) or a call timeout. Cutting the socket first is what makes the
+  // a session ended by CONNECT_TIME or a call timeout. Cutting the socket first is what makes the
   // pool discard it (lib/thin/pool.js release() keeps only connected ones), so the next
   // borrower never inherits the dead session.
   const close = conn.close.bind(conn);

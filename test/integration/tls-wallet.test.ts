@@ -198,6 +198,12 @@ describe.skipIf(realOracle)(`the service over TCPS with a mounted wallet (${real
     await expectStopped(service, /NJS-506 caused by NJS-508/, /host in DB_CONNECT_STRING/);
   });
 
+  it('an alias with DB_CONFIG_DIR but no DB_WALLET_LOCATION: NJS-506, says DB_WALLET_LOCATION is not set (DB_CONFIG_DIR does not name the wallet)', async () => {
+    const m = await mount({ ewallet: simWallet(), tnsnames: simTnsnames(), connectString: sim.tls!.alias, walletPassword: WALLET_PASSWORD });
+    service = await startService(env(m, { DB_WALLET_LOCATION: '' }));
+    await expectStopped(service, /NJS-506/, /DB_WALLET_LOCATION is not set: point it at the database's wallet \(usually DB_CONFIG_DIR\)/);
+  });
+
   it('a wallet with only the CA certificate (no client key): NJS-505, says the wallet holds no client certificate', async () => {
     const dir = path.join(scratch, 'ca-only');
     await mkdir(dir, { recursive: true });

@@ -34,7 +34,12 @@ const brokenConnectionCodes = new Set([
   'ORA-03114',
   'ORA-03135',
   'ORA-01012',
-  'ORA-00028',
+  'ORA-00028', // your session has been killed
+  // Profile limits end the session: the thin driver reports IDLE_TIME as a closed connection
+  // (NJS-500) but returns CONNECT_TIME as is and keeps the connection, whose next call then
+  // fails with ORA-01012: without this, the next borrower would inherit a dead session.
+  'ORA-02396', // exceeded maximum idle time
+  'ORA-02399', // exceeded maximum connect time
 ]);
 
 export function isBrokenConnectionError(error: unknown): boolean {
@@ -97,8 +102,91 @@ export function rejectedLogon(code: string | undefined): string | undefined {
   return code === undefined ? undefined : rejectedLogons[code];
 }
 
+/** The TLS settings a wallet diagnosis depends on (never the password itself). */
+export interface TlsSettings {
+  walletLocation?: string | undefined;
+  /** Whether DB_WALLET_PASSWORD is set. */
+  walletPassword?: boolean;
+  configDir?: string | undefined;
+}
+
+/**
+ * The code a driver error wraps: the thin driver puts the cause on the
+ * message's second line ("NJS-506: ... handshake failure.\nNJS-507: ...");
+ * error.cause is not set.
+ */
+export function causeCode(error: unknown): string | undefined {
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof message !== 'string') return undefined;
+  return /\n((?:NJS|ORA)-\d+)/.exec(message)?.[1];
+}
+
+/** The cause line of a driver error (OpenSSL's or Node's reason), without the per-connection id. */
+function causeText(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof message !== 'string') return '';
+  return message.split('\n').slice(1).join(' ').replace(/\(CONNECTION_ID=[^)]*\)/g, '');
+}
+
+/**
+ * A TLS or wallet failure of connection setup that no retry can fix: the
+ * wallet file, its password and the certificates are what they are until an
+ * operator changes the Secret or the settings and restarts. Each answer names
+ * the setting to fix. Only codes and causes that cannot come from an outage
+ * count: an end-of-file after the handshake (NJS-500 with NJS-521) is also
+ * what a restarting database gives, and a handshake cut by the network
+ * (NJS-506 without a certificate reason) too, so both stay retried.
+ * OpenSSL's reason strings ("bad decrypt") are read only to name the setting.
+ */
+export function walletProblem(error: unknown, s: TlsSettings = {}): string | undefined {
+  const code = driverCode(error);
+  const cause = causeCode(error);
+  const text = causeText(error);
+  const wallet = s.walletLocation ? `ewallet.pem in DB_WALLET_LOCATION (${s.walletLocation})` : 'the wallet (DB_WALLET_LOCATION)';
+  switch (code) {
+    case 'NJS-505':
+      if (/bad decrypt|bad password|mac verify/i.test(text)) {
+        return s.walletPassword
+          ? `the wallet key cannot be decrypted: DB_WALLET_PASSWORD does not match ${wallet}`
+          : `${wallet} is encrypted and DB_WALLET_PASSWORD is not set`;
+      }
+      if (/key values mismatch/i.test(text)) return `${wallet}: its first certificate is not the client certificate of its key; use the wallet as downloaded`;
+      return `${wallet} holds no client key and certificate the driver can load (only CA certificates?): use the database's full wallet, and check DB_WALLET_PASSWORD`;
+    case 'NJS-512':
+      if (/ewallet\.pem/.test(text) && /ENOENT/.test(text)) return `no ewallet.pem in DB_WALLET_LOCATION (${s.walletLocation ?? 'not set'}): mount the wallet there`;
+      if (/ewallet\.pem/.test(text) && /EACCES/.test(text)) return `${wallet} is not readable by the service's user: check the mount's file mode and fsGroup`;
+      return 'the driver rejected the connect string parameters: check DB_CONNECT_STRING and DB_WALLET_LOCATION';
+    case 'NJS-506':
+      if (cause === 'NJS-507') {
+        return `the server certificate's DN does not match SSL_SERVER_CERT_DN (the alias in DB_CONFIG_DIR/tnsnames.ora, or ssl_server_cert_dn in DB_CONNECT_STRING): set it to the server's DN`;
+      }
+      if (cause === 'NJS-508') return 'the server certificate does not name the host in DB_CONNECT_STRING: connect by a host name the certificate holds, or set ssl_server_cert_dn';
+      if (cause === undefined && /certificate|self[- ]signed|issuer/i.test(text)) {
+        return s.walletLocation
+          ? `the server certificate is not signed by a CA in ${wallet}: a wallet of another database, or the server's certificate changed`
+          : `the server certificate is not signed by a public CA and DB_WALLET_LOCATION is not set: point it at the database's wallet${s.configDir ? ' (usually DB_CONFIG_DIR)' : ''}`;
+      }
+      return undefined;
+    case 'NJS-500':
+      if (cause === 'NJS-501' && /certificate required/i.test(text)) {
+        return s.walletLocation
+          ? `the server requires a client certificate and ${wallet} gave none: use the database's full wallet`
+          : 'the server requires a client certificate (mutual TLS) and DB_WALLET_LOCATION is not set: point it at the database\'s wallet';
+      }
+      return undefined;
+    case 'NJS-516':
+      return 'DB_CONNECT_STRING is a tnsnames.ora alias but DB_CONFIG_DIR is not set';
+    case 'NJS-517':
+      return `DB_CONNECT_STRING names an alias that tnsnames.ora in DB_CONFIG_DIR (${s.configDir ?? 'not set'}) does not hold`;
+    case 'NJS-520':
+      return `no tnsnames.ora in DB_CONFIG_DIR (${s.configDir ?? 'not set'})`;
+    default:
+      return undefined;
+  }
+}
+
 /** The settings an operator hint quotes. */
-export interface HintSettings {
+export interface HintSettings extends TlsSettings {
   poolMax: number;
   connectTimeoutSeconds: number;
   callTimeoutSeconds: number;
@@ -107,6 +195,12 @@ export interface HintSettings {
 /** What an operator should do about a driver error (the preflight prints it). */
 export function operatorHint(error: unknown, s: HintSettings): string {
   const code = driverCode(error) ?? '';
+  // The same words the service logs and puts in /readyz when it stops retrying.
+  const wallet = walletProblem(error, s);
+  if (wallet) return `TLS/wallet: ${wallet} (${code}${causeCode(error) ? ` caused by ${causeCode(error)}` : ''}; the service does not retry this).`;
+  if (code === 'NJS-500' && causeCode(error) === 'NJS-521' && s.walletLocation) {
+    return 'The server closed the connection during setup. If it persists over TCPS, the server may reject the client certificate in DB_WALLET_LOCATION (a wallet of another database).';
+  }
   switch (code) {
     case 'ORA-01017':
       return 'The database rejected the user name or password: check DB_USER and DB_PASSWORD (or DB_PASSWORD_FILE).';

@@ -24,6 +24,17 @@ import { withConnection, type BorrowOptions, type RawConnection } from './with-c
 function asRawConnection(conn: oracledb.Connection): RawConnection {
   const raw = conn as unknown as RawConnection & { _impl?: { nscon?: { forceDisconnect?: () => void } } };
   raw.abort = () => raw._impl?.nscon?.forceDisconnect?.();
+  // The thin driver ignores close({ drop: true }): a pooled connection goes back to the free
+  // list whenever its socket is up and isHealthy() says yes, which it still does after
+  // a session ended by CONNECT_TIME or a call timeout. Cutting the socket first is what makes the
+  // pool discard it (lib/thin/pool.js release() keeps only connected ones), so the next
+  // borrower never inherits the dead session.
+  const close = conn.close.bind(conn);
+  raw.close = (options?: { drop?: boolean }) => {
+    if (options?.drop) raw.abort?.();
+    // close(undefined) is an argument error in oracledb: pass options only when given.
+    return options?.drop !== undefined ? close({ drop: options.drop }) : close();
+  };
   return raw;
 }
 
@@ -98,8 +109,10 @@ export class OraclePool implements Database {
   get lastCreateError(): string | undefined {
     const failure = this.#lastCreateError;
     if (this.#pool || !failure) return undefined;
-    const code = failure.code ?? 'an error without a code, see the pool_create_retry log';
-    return failure.stopRetrying ? `${code}, ${failure.stopRetrying}; not retrying: fix the credentials and restart` : code;
+    const code = (failure.code ?? 'an error without a code, see the pool_create_retry log') + (failure.cause ? ` caused by ${failure.cause}` : '');
+    if (!failure.stopRetrying) return code;
+    const fix = failure.fix === 'wallet' ? 'the TLS/wallet settings' : 'the credentials';
+    return `${code}, ${failure.stopRetrying}; not retrying: fix ${fix} and restart`;
   }
 
   whenCreated(): Promise<void> {
@@ -126,6 +139,16 @@ export class OraclePool implements Database {
       }
       this.#observer.createFailed();
       const failure = this.#lastCreateError;
+      if (failure?.stopRetrying && failure.fix === 'wallet') {
+        // The wallet, its password and the certificates stay what they are until an operator
+        // changes them: retrying only fills the log. Stay up and not ready, and say why.
+        this.#logger.error(
+          `Cannot connect over TLS (${failure.code}${failure.cause ? ` caused by ${failure.cause}` : ''}: ${failure.stopRetrying}); ` +
+            `not retrying: it will not fix itself. Fix the TLS/wallet settings and restart; npm run check diagnoses them.`,
+          { event: 'pool_create_stopped', attempt, database: connectTarget(this.#config.db.connectString), error: failure },
+        );
+        return;
+      }
       if (failure?.stopRetrying) {
         this.#logger.error(
           `Database rejected the logon (${failure.code}: ${failure.stopRetrying}); not retrying, so that failed logons ` +
@@ -135,7 +158,7 @@ export class OraclePool implements Database {
         return;
       }
       const delay = backoffSeconds(attempt, this.#config.db.retryMaxDelaySeconds, this.#random);
-      const reason = failure?.code ?? failure?.message ?? 'unknown error';
+      const reason = failure?.code ? failure.code + (failure.cause ? ` caused by ${failure.cause}` : '') : (failure?.message ?? 'unknown error');
       this.#logger.warn(`Database unreachable (${reason}); pool creation attempt ${attempt} failed, retrying in ${delay.toFixed(1)}s`, {
         event: 'pool_create_retry',
         attempt,
@@ -164,7 +187,11 @@ export class OraclePool implements Database {
       }
       return pool;
     } catch (error) {
-      this.#lastCreateError = describeCreateFailure(error, db.connectString);
+      this.#lastCreateError = describeCreateFailure(error, db.connectString, {
+        walletLocation: db.walletLocation,
+        walletPassword: db.walletPassword !== undefined,
+        configDir: db.configDir,
+      });
       await pool?.close(0).catch(() => {});
       return undefined;
     }

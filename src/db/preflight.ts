@@ -19,6 +19,9 @@ export function hintFor(error: unknown, config: Config): string {
     poolMax: config.pool.max,
     connectTimeoutSeconds: config.db.connectTimeoutSeconds,
     callTimeoutSeconds: config.db.callTimeoutSeconds,
+    walletLocation: config.db.walletLocation,
+    walletPassword: config.db.walletPassword !== undefined,
+    configDir: config.db.configDir,
   });
 }
 

@@ -4,10 +4,11 @@
  * built once, on a debootstrap stand-in for the node base image (no registry
  * is reachable here), and run with the restrictions Kubernetes applies.
  */
-import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, chmodSync, chownSync, copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator } from '@orapool/oracle-sim';
 import { docker, dockerOk, ensureStandInImage, startEngine, type Engine } from './docker-engine.js';
 import { freePort, ROOT, waitFor } from './helpers.js';
 
@@ -166,6 +167,52 @@ describe('the orapool image', () => {
       await waitFor('/readyz 200 through the simulator', async () => ((await http(port, '/readyz')) === 200 ? true : undefined), 30_000, 500);
       expect(await http(port, '/api/health')).toBe(200);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reaches the database over TCPS by the wallet alias, the wallet mounted read-only as the chart mounts it, as uid 1000', async () => {
+    // The simulator in-process on the host (the container shares its network), mutual TLS, a wallet generated now.
+    const walletPassword = 'Image-Wallet-Pw-1';
+    const dir = mkdtempSync(join(tmpdir(), 'orapool-pod-'));
+    const sim = await startSimulator({ tls: { mode: 'mutual', walletDir: join(dir, 'generated'), walletPassword } });
+    try {
+      // The chart: the wallet Secret's files at /etc/orapool/wallet, the credentials Secret's at
+      // /etc/orapool/secrets, both read-only, files 0440 owned by fsGroup 1000, read through DB_*_FILE.
+      const wallet = join(dir, 'wallet');
+      const secrets = join(dir, 'secrets');
+      mkdirSync(wallet);
+      mkdirSync(secrets);
+      for (const name of ['ewallet.pem', 'tnsnames.ora']) copyFileSync(join(sim.tls!.walletDir, name), join(wallet, name));
+      const values = { DB_USER: 'orapool', DB_PASSWORD: 'orapool-sim', DB_CONNECT_STRING: sim.tls!.alias, DB_WALLET_PASSWORD: walletPassword };
+      for (const [name, value] of Object.entries(values)) writeFileSync(join(secrets, name), `${value}\n`);
+      for (const [d, names] of [[wallet, ['ewallet.pem', 'tnsnames.ora']], [secrets, Object.keys(values)]] as const) {
+        for (const name of names) {
+          chownSync(join(d, name), 0, 1000);
+          chmodSync(join(d, name), 0o440);
+        }
+        chownSync(d, 0, 1000);
+        chmodSync(d, 0o550);
+      }
+      const port = await freePort();
+      const id = await runApp([
+        '--user', '1000:1000',
+        '-v', `${wallet}:/etc/orapool/wallet:ro`,
+        '-v', `${secrets}:/etc/orapool/secrets:ro`,
+        '-e', 'DB_USER_FILE=/etc/orapool/secrets/DB_USER',
+        '-e', 'DB_PASSWORD_FILE=/etc/orapool/secrets/DB_PASSWORD',
+        '-e', 'DB_CONNECT_STRING_FILE=/etc/orapool/secrets/DB_CONNECT_STRING',
+        '-e', 'DB_WALLET_PASSWORD_FILE=/etc/orapool/secrets/DB_WALLET_PASSWORD',
+        '-e', 'DB_WALLET_LOCATION=/etc/orapool/wallet',
+        '-e', 'DB_CONFIG_DIR=/etc/orapool/wallet',
+      ], port);
+      await waitFor('/readyz 200 over TCPS', async () => ((await http(port, '/readyz')) === 200 ? true : undefined), 30_000, 500);
+      expect(await http(port, '/api/health')).toBe(200);
+      expect(sim.sessions().length).toBeGreaterThan(0);
+      const logs = docker(['logs', id]);
+      expect(`${logs.stdout}${logs.stderr}`).not.toContain(walletPassword);
+    } finally {
+      await sim.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

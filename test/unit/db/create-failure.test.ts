@@ -22,3 +22,46 @@ describe('describeCreateFailure', () => {
     expect(describeCreateFailure(new Error('boom\nstack-ish detail'), 'db:1521/X')).toEqual({ message: 'boom' });
   });
 });
+
+/** The thin driver's TLS errors as it words them: the cause on the second line (measured against the simulator). */
+const tlsError = (first: string, cause: string) => Object.assign(new Error(`${first}\n${cause}`), { code: first.slice(0, 7) });
+
+describe('describeCreateFailure over TLS', () => {
+  const tls = { walletLocation: '/etc/orapool/wallet', walletPassword: true, configDir: '/etc/orapool/wallet' };
+
+  it.each([
+    ['NJS-505: unable to initiate TLS connection.', 'error:1C800064:Provider routines::bad decrypt', undefined, /DB_WALLET_PASSWORD does not match/],
+    ['NJS-505: unable to initiate TLS connection.', 'error:1E08010C:DECODER routines::unsupported', undefined, /no client key and certificate/],
+    ['NJS-512: invalid connection string parameters.', "ENOENT: no such file or directory, open '/etc/orapool/wallet/ewallet.pem'", undefined, /no ewallet\.pem in DB_WALLET_LOCATION \(\/etc\/orapool\/wallet\)/],
+    ['NJS-512: invalid connection string parameters.', "EACCES: permission denied, open '/etc/orapool/wallet/ewallet.pem'", undefined, /not readable.*fsGroup/],
+    ['NJS-506: connection to host h port 1 encountered TLS handshake failure. (CONNECTION_ID=x)', 'self-signed certificate in certificate chain', undefined, /not signed by a CA in ewallet\.pem/],
+    ['NJS-506: connection to host h port 1 encountered TLS handshake failure. (CONNECTION_ID=x)', 'NJS-507: TLS detected an invalid certificate.', 'NJS-507', /SSL_SERVER_CERT_DN/],
+    ['NJS-506: connection to host h port 1 encountered TLS handshake failure. (CONNECTION_ID=x)', 'NJS-508: TLS detected an invalid certificate. h not present', 'NJS-508', /host in DB_CONNECT_STRING/],
+    ['NJS-500: connection to Oracle Database was closed or broken', 'NJS-501: connection to host h port 1 terminated unexpectedly. (CONNECTION_ID=x)\n[tlsv13 alert certificate required]', 'NJS-501', /requires a client certificate/],
+  ])('stops retrying on %s (%s): a wallet problem names its setting', (first, cause, causeCode, reason) => {
+    const failure = describeCreateFailure(tlsError(first, cause), 'tcps://h:1/X', tls);
+    expect(failure.fix).toBe('wallet');
+    expect(failure.stopRetrying).toMatch(reason);
+    expect(failure.cause).toBe(causeCode);
+    expect(failure.message).toBe(first);
+  });
+
+  it.each([
+    ['NJS-500: connection to Oracle Database was closed or broken', 'NJS-521: connection to host h port 1 received end-of-file on communication channel.'],
+    ['NJS-506: connection to host h port 1 encountered TLS handshake failure.', 'Client network socket disconnected before secure TLS connection was established'],
+    ['NJS-503: connection to host h port 1 could not be established.', 'connect ECONNREFUSED h:1'],
+  ])('keeps retrying on %s (%s): an outage or a restart gives the same', (first, cause) => {
+    const failure = describeCreateFailure(tlsError(first, cause), 'tcps://h:1/X', tls);
+    expect(failure.stopRetrying).toBeUndefined();
+    expect(failure.fix).toBeUndefined();
+  });
+
+  it('without DB_WALLET_LOCATION, an untrusted certificate or a requested client certificate says to set it', () => {
+    expect(describeCreateFailure(tlsError('NJS-506: handshake failure.', 'unable to verify the first certificate'), 'x', {}).stopRetrying).toMatch(
+      /DB_WALLET_LOCATION is not set/,
+    );
+    expect(describeCreateFailure(tlsError('NJS-505: unable to initiate TLS connection.', 'bad decrypt'), 'x', { walletLocation: '/w' }).stopRetrying).toMatch(
+      /DB_WALLET_PASSWORD is not set/,
+    );
+  });
+});

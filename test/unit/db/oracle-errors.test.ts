@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acquireFailureCause, DbError } from '../../../src/db/db-error.js';
-import { driverCode, isBrokenConnectionError, operatorHint, rejectedLogon, toDbError } from '../../../src/db/oracle-errors.js';
+import { causeCode, driverCode, isBrokenConnectionError, operatorHint, rejectedLogon, toDbError, walletProblem } from '../../../src/db/oracle-errors.js';
 import { driverError } from '../support/fake-database.js';
 
 describe('driverCode', () => {
@@ -31,7 +31,7 @@ describe('driverCode', () => {
 });
 
 describe('isBrokenConnectionError', () => {
-  it.each(['NJS-123', 'NJS-500', 'NJS-501', 'NJS-503', 'NJS-521', 'ORA-03113', 'ORA-03114', 'ORA-03135', 'ORA-01012', 'ORA-00028'])(
+  it.each(['NJS-123', 'NJS-500', 'NJS-501', 'NJS-503', 'NJS-521', 'ORA-03113', 'ORA-03114', 'ORA-03135', 'ORA-01012', 'ORA-00028', 'ORA-02396', 'ORA-02399'])(
     'treats %s as a broken connection',
     (code) => {
       expect(isBrokenConnectionError(driverError(code, 'broken'))).toBe(true);
@@ -109,5 +109,36 @@ describe('operatorHint', () => {
   it('points at the connect string for an unknown network error and at the docs for an unknown ORA code', () => {
     expect(operatorHint(driverError('NJS-599', 'x'), settings)).toContain('DB_CONNECT_STRING');
     expect(operatorHint(driverError('ORA-99999', 'x'), settings)).toContain('ORA-99999');
+  });
+});
+
+describe('walletProblem and the preflight hint over TLS', () => {
+  const err = (first: string, cause: string) => Object.assign(new Error(`${first}\n${cause}`), { code: first.slice(0, 7) });
+  const s = { poolMax: 4, connectTimeoutSeconds: 10, callTimeoutSeconds: 5, walletLocation: '/w', walletPassword: true, configDir: '/w' };
+
+  it.each([
+    ['NJS-516: no configuration directory specified', 'DB_CONFIG_DIR is not set'],
+    ['NJS-517: cannot connect to Oracle Database. Unable to find "x" in /w/tnsnames.ora', 'tnsnames.ora in DB_CONFIG_DIR (/w) does not hold'],
+    ['NJS-520: cannot connect to Oracle Database. File tnsnames.ora not found in /w', 'no tnsnames.ora in DB_CONFIG_DIR (/w)'],
+  ])('%s names DB_CONFIG_DIR', (message, words) => {
+    expect(walletProblem(new Error(message), s)).toContain(words);
+  });
+
+  it('the preflight hint is the words the service stops with, with the code and its cause', () => {
+    const dn = err('NJS-506: handshake failure. (CONNECTION_ID=abc)', 'NJS-507: TLS detected an invalid certificate.');
+    expect(operatorHint(dn, s)).toBe(`TLS/wallet: ${walletProblem(dn, s)} (NJS-506 caused by NJS-507; the service does not retry this).`);
+  });
+
+  it('an end-of-file over TCPS is retried, but the hint points at the client certificate if it persists', () => {
+    const eof = err('NJS-500: connection to Oracle Database was closed or broken', 'NJS-521: end-of-file on communication channel');
+    expect(walletProblem(eof, s)).toBeUndefined();
+    expect(operatorHint(eof, s)).toMatch(/client certificate in DB_WALLET_LOCATION/);
+    expect(operatorHint(eof, { ...s, walletLocation: undefined })).not.toMatch(/client certificate/);
+  });
+
+  it('never reads a cause from the first line, and ignores errors without a message', () => {
+    expect(causeCode(new Error('NJS-506: handshake failure'))).toBeUndefined();
+    expect(causeCode(undefined)).toBeUndefined();
+    expect(walletProblem(undefined)).toBeUndefined();
   });
 });

@@ -39,6 +39,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     service.kill(signal);
   });
 }
+// `kill <pid of npm run dev>`: npm's `sh -c` dies without passing the signal
+// on, which would leave the service and the simulator running with nobody to
+// stop them. Being orphaned (our parent gone) means the same as SIGTERM.
+const parent = process.ppid;
+const orphanWatch = setInterval(() => {
+  if (process.ppid === parent) return;
+  clearInterval(orphanWatch);
+  say('npm run dev was stopped: shutting the service down');
+  service.kill('SIGTERM');
+}, 500);
+orphanWatch.unref();
+
 service.on('exit', (code) => {
   void stopSimulator().then(() => process.exit(code ?? 0));
 });

@@ -82,7 +82,11 @@ describe('npm run dev', () => {
     run = undefined;
   });
 
-  it('starts the simulator and says so, serves /api/health through it, and stops everything on SIGTERM', async () => {
+  it.each([
+    ['to its whole process group (a terminal\'s Ctrl-C, a process manager)', terminate],
+    // npm's `sh -c` dies without passing it on: dev.ts notices it was orphaned.
+    ['to npm alone (kill <pid>)', (r: Run) => r.child.kill('SIGTERM')],
+  ])('starts the simulator and says so, serves /api/health through it, and stops everything on a SIGTERM %s', async (_, signal) => {
     const port = await freePort();
     run = npmRunDev({ PORT: String(port), LOG_FORMAT: 'json' });
     const current = run;
@@ -104,7 +108,7 @@ describe('npm run dev', () => {
     expect(stats.logons).toBeGreaterThan(0);
     expect(stats.statements).toBeGreaterThan(0);
 
-    terminate(current);
+    signal(current);
     // npm re-raises the signal on itself, so its own status says nothing; the
     // service's log says how the stack behind it ended: one graceful shutdown.
     await current.exited;

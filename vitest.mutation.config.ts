@@ -10,7 +10,7 @@ import { defineConfig } from 'vitest/config';
  *   (lifecycle, resilience, pool-queue, health): they run the built dist/,
  *   which holds no mutants, so they would only add minutes and kill nothing.
  * - test/deploy/* and test/bench/*: images, manifests, load runs (processes).
- * - packages/*/test: tests of the simulator itself (not src/).
+ * - the tests under packages/oracle-sim/test: tests of the simulator itself (not src/).
  * Kept: every unit suite, and pool-fairness, the integration suite that drives
  * OraclePool in-process over the real driver and an in-process simulator
  * (about 0.2 s). A new in-process integration suite belongs in the list below.

@@ -152,6 +152,17 @@ describe.skipIf(realOracle)(`OraclePool over the driver (${realOracle ? needsSim
     expect(pool.figures()).toMatchObject({ open: 2, inUse: 0, idle: 2, waiting: 0 });
   });
 
+  it('reports the configured limits beside the live figures, before the pool exists and after', async () => {
+    db = await startDatabase();
+    const s = makePool(db, { DB_POOL_MIN: '1', DB_POOL_MAX: '3', DB_POOL_INCREMENT: '2', DB_POOL_QUEUE_MAX: '7', DB_POOL_TIMEOUT: '4.5' });
+    pool = s.pool;
+    const limits = { min: 1, max: 3, increment: 2, queueMax: 7, queueTimeoutSeconds: 4.5 };
+    expect(pool.figures()).toEqual({ open: 0, inUse: 0, idle: 0, waiting: 0, ...limits });
+    pool.start();
+    await pool.whenCreated();
+    expect(pool.figures()).toMatchObject(limits);
+  });
+
   it('refuses at once, as POOL_QUEUE_FULL, a request that finds DB_POOL_QUEUE_MAX requests already waiting', async () => {
     db = await startDatabase();
     const s = makePool(db, { DB_POOL_QUEUE_MAX: '1', DB_POOL_TIMEOUT: '30' });

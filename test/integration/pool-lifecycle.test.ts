@@ -225,6 +225,45 @@ describe.skipIf(realOracle)(`OraclePool over the driver (${realOracle ? needsSim
     await expect(pool.withConnection(async (conn) => (await conn.execute('SELECT 1 FROM DUAL')).rows)).resolves.toEqual([[1]]);
   });
 
+  it('gives a statement its whole DB_CALL_TIMEOUT before failing it', async () => {
+    db = await startDatabase();
+    const s = makePool(db, { DB_CALL_TIMEOUT: '1' });
+    pool = s.pool;
+    pool.start();
+    await pool.whenCreated();
+
+    db.sim!.faults.setStatementLatency(5000);
+    const started = performance.now();
+    const error = await errorOf(pool.withConnection((conn) => conn.execute('SELECT 1 FROM DUAL')));
+    const seconds = (performance.now() - started) / 1000;
+    expect(error).toMatchObject({ code: 'DATABASE_TIMEOUT' });
+    // Timers never fire early: a failure before 1 s would mean another timeout cut it.
+    expect(seconds).toBeGreaterThanOrEqual(0.99);
+    expect(seconds).toBeLessThan(4);
+  });
+
+  it('does not count a database too slow for the creation round-trip (DB_CALL_TIMEOUT) as up: it retries', async () => {
+    db = await startDatabase({ statementLatency: 5000 });
+    const s = makePool(db, { DB_CALL_TIMEOUT: '0.2', DB_RETRY_MAX_DELAY: '0.1' }, () => 0);
+    pool = s.pool;
+    pool.start();
+    await waitFor('a failed creation attempt', () => s.counted.createFailures() >= 1, 3000);
+    expect(pool.created).toBe(false);
+    expect(pool.lastCreateError).toBe('NJS-123');
+    db.sim!.faults.setStatementLatency(0);
+    await pool.whenCreated();
+    expect(pool.created).toBe(true);
+  });
+
+  it('keeps retrying when the driver refuses to create the pool at all (an unparsable connect string)', async () => {
+    db = await startDatabase();
+    const s = makePool(db, { DB_CONNECT_STRING: '(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=127.0.0.1)(PORT=1))', DB_RETRY_MAX_DELAY: '0.05' }, () => 0);
+    pool = s.pool;
+    pool.start();
+    await waitFor('two failed attempts', () => s.counted.createFailures() >= 2, 5000);
+    expect(pool.lastCreateError).toMatch(/^(NJS|ORA|TNS)-\d+$/);
+  });
+
   it('frees the borrower of a frozen database within DB_CALL_TIMEOUT plus the guard grace, by cutting the socket', async () => {
     db = await startDatabase();
     const s = makePool(db, { DB_CALL_TIMEOUT: '0.3' });
@@ -255,8 +294,13 @@ describe.skipIf(realOracle)(`OraclePool over the driver (${realOracle ? needsSim
     });
     await s.log.flush();
     const [warning] = s.log.events('slow_hold');
-    expect(Array.isArray(warning!.borrowSite)).toBe(true);
-    expect((warning!.borrowSite as string[]).join('\n')).toContain('pool-lifecycle.test.ts');
+    expect(warning!.message).toBe('Connection held longer than DB_SLOW_HOLD_SECONDS');
+    const frames = warning!.borrowSite as string[];
+    expect(frames.join('\n')).toContain('pool-lifecycle.test.ts');
+    // Stack frames only, trimmed, a handful: not the capture's own message or frame.
+    expect(frames.length).toBeLessThanOrEqual(6);
+    for (const frame of frames) expect(frame).toMatch(/^at /);
+    expect(frames.join('\n')).not.toContain('BorrowSiteCapture');
   });
 
   it('by default, the first slow-hold warning says the borrow site was not recorded yet', async () => {

@@ -221,6 +221,8 @@ describe('GET /api/health', () => {
     expect(response.status).toBe(500);
     expect(response.headers.get('content-type')).toContain('application/json');
     expect(JSON.parse(text).error).toEqual({ code: ErrorCode.INTERNAL, message: 'Internal error.' });
+    // A bug gets no route details (pool figures, reachability) beside the error.
+    expect(Object.keys(JSON.parse(text)).sort()).toEqual(['error', 'requestId']);
     expect(text).not.toContain(DRIVER_DETAIL);
     expect(response.headers.get('retry-after')).toBeNull();
     await h.log.flush();
@@ -235,6 +237,8 @@ describe('GET /api/health', () => {
     expect(status).toBe(503);
     expect(body.error.code).toBe(ErrorCode.OVERLOADED);
     expect(headers.get('retry-after')).toBe('40');
+    // Shed before borrowing: nothing is known about the database.
+    expect(body.database.reachable).toBeNull();
     expect(h.db.withConnectionCalls).toBe(0);
   });
 });

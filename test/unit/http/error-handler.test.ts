@@ -64,6 +64,18 @@ describe('errorHandler: empty answers become JSON errors', () => {
     expect(body!.error.code).toBe(ErrorCode.METHOD_NOT_ALLOWED);
   });
 
+  it("keeps a route's own 404 answer when it has a body", async () => {
+    const { url } = await start((router) =>
+      router.get('/items/:id', (ctx) => {
+        ctx.status = 404;
+        ctx.body = { item: ctx.params.id, found: false };
+      }),
+    );
+    const { status, body } = await call(`${url}/items/9`);
+    expect(status).toBe(404);
+    expect(body).toEqual({ item: '9', found: false });
+  });
+
   it('leaves a deliberate empty answer (204) alone', async () => {
     const { url } = await start((router) =>
       router.get('/nothing', (ctx) => {

@@ -71,4 +71,31 @@ describe('pool fairness', () => {
     await newcomer;
     expect(order).toEqual(['queued first', 'newcomer']);
   });
+
+  it('also when the newcomer arrives in the very turn the borrow ends (before the driver wakes its queue)', async () => {
+    db = await startDatabase();
+    pool = await startPool(db);
+    const order: string[] = [];
+    let releaseHolder!: () => void;
+    const holderMayReturn = new Promise<void>((resolve) => (releaseHolder = resolve));
+    const holder = pool.withConnection(async () => {
+      await holderMayReturn;
+    });
+    await waitFor('the holder to have the only connection', () => pool!.figures().inUse === 1);
+    const queued = pool.withConnection(async () => {
+      order.push('queued first');
+    });
+    await waitFor('a request to wait in the queue', () => pool!.figures().waiting === 1);
+
+    releaseHolder();
+    // Chained on the borrow's end: runs in a microtask right after the slot is
+    // freed, before the setImmediate in which the driver hands it to its queue.
+    const newcomer = holder.then(() =>
+      pool!.withConnection(async () => {
+        order.push('newcomer');
+      }),
+    );
+    await Promise.all([queued, newcomer]);
+    expect(order).toEqual(['queued first', 'newcomer']);
+  });
 });

@@ -62,6 +62,38 @@ describe('waitForHandoff', () => {
     await expect(waitForHandoff(poolShape({ poolMax: 2, queued: 3, out: 1 }))).resolves.toBeUndefined();
   });
 
+  it('waits turn by turn until the driver has handed the free slot to its queue', async () => {
+    const pool = { poolMax: 2, _pendingRequestQueue: { size: 1 }, _connectionsOut: 1 };
+    // The driver wakes its queue one event-loop turn later than the first look.
+    setImmediate(() =>
+      setImmediate(() => {
+        pool._pendingRequestQueue.size = 0;
+        pool._connectionsOut = 2;
+      }),
+    );
+    await waitForHandoff(pool as unknown as oracledb.Pool);
+    expect(pool._pendingRequestQueue.size).toBe(0);
+  });
+
+  it.each([
+    ['the queue emptied (its request gave up), a slot still free', { size: 0, out: 1 }],
+    ['no slot left, requests still queued', { size: 2, out: 2 }],
+  ])('stops waiting at once when %s: there is no handoff left to wait for', async (_label, after) => {
+    const pool = { poolMax: 2, _pendingRequestQueue: { size: 3 }, _connectionsOut: 1 };
+    let turns = 0;
+    const count = () => {
+      turns += 1;
+      if (turns < 10) setImmediate(count);
+    };
+    setImmediate(count);
+    setImmediate(() => {
+      pool._pendingRequestQueue.size = after.size;
+      pool._connectionsOut = after.out;
+    });
+    await waitForHandoff(pool as unknown as oracledb.Pool);
+    expect(turns).toBeLessThan(3);
+  });
+
   it('returns as soon as the queue is empty or no slot is left', async () => {
     const pool = { poolMax: 2, _pendingRequestQueue: { size: 1 }, _connectionsOut: 1 };
     let turns = 0;

@@ -90,7 +90,9 @@ export function canonical(report: Report, exists: (path: string) => boolean = ex
     );
     files[file] = {
       ...entry,
-      mutants: mutants.map((m) => ({
+      // relativeFileName: Stryker adds it to the mutants it keeps from outside
+      // the run's --mutate; the file's key already says it.
+      mutants: mutants.map(({ relativeFileName: _sameAsKey, ...m }) => ({
         ...m,
         id: String(nextMutant++),
         ...(m.coveredBy ? { coveredBy: renumber(m.coveredBy) } : {}),

@@ -10,17 +10,17 @@ import { defineConfig } from 'vitest/config';
  *   (lifecycle, resilience, pool-queue, health): they run the built dist/,
  *   which holds no mutants, so they would only add minutes and kill nothing.
  * - test/deploy/* and test/bench/*: images, manifests, load runs (processes).
- * - packages/*/test: tests of the simulator itself (not src/).
- * Kept: every unit suite, and pool-fairness, the integration suite that drives
- * OraclePool in-process over the real driver and an in-process simulator
- * (about 0.2 s). A new in-process integration suite belongs in the list below.
+ * - the tests under packages/oracle-sim/test: tests of the simulator itself (not src/).
+ * Kept: every unit suite, and pool-fairness and pool-lifecycle, the integration
+ * suites that drive OraclePool in-process over the real driver and an
+ * in-process simulator (about 0.2 s and 6 s). A new in-process integration suite belongs in the list below.
  * Also left out: test/unit/structure.test.ts. It reads
  * src/ as text (line counts, spelled error codes), and in Stryker's sandbox
  * src/ holds the instrumented sources, so it would fail the initial run.
  */
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/integration/pool-fairness.test.ts'],
+    include: ['test/unit/**/*.test.ts', 'test/integration/pool-fairness.test.ts', 'test/integration/pool-lifecycle.test.ts'],
     exclude: ['test/unit/structure.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

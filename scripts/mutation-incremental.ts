@@ -6,11 +6,13 @@
  * are sorted by path, mutants by location, tests by file and name, ids are
  * renumbered in that order (coveredBy/killedBy follow), and the machine's
  * absolute projectRoot is dropped. Stryker matches mutants by location and
- * tests by name, not by id, so the result is reused as before.
+ * tests by name, not by id, so the result is reused as before. Results for
+ * files (source or test) that no longer exist are dropped: Stryker keeps every
+ * mutant outside the current run's --mutate, moved files included.
  *
  *   tsx scripts/mutation-incremental.ts [reports/stryker-incremental.json]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 interface Position {
   line: number;
@@ -41,11 +43,19 @@ interface Report {
 const byPosition = (a: Position, b: Position): number => a.line - b.line || a.column - b.column;
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export function canonical(report: Report): Report {
+export function canonical(report: Report, exists: (path: string) => boolean = existsSync): Report {
   const testIds = new Map<string, string>();
+  /** Tests of test files that no longer exist: no mutant may still name them. */
+  const gone = new Set(
+    Object.entries(report.testFiles ?? {})
+      .filter(([f]) => !exists(f))
+      .flatMap(([, entry]) => entry.tests.map((t) => t.id)),
+  );
   const testFiles: NonNullable<Report['testFiles']> = {};
   let nextTest = 0;
-  for (const file of Object.keys(report.testFiles ?? {}).sort()) {
+  for (const file of Object.keys(report.testFiles ?? {})
+    .filter((f) => exists(f))
+    .sort()) {
     const entry = report.testFiles![file]!;
     const tests = [...entry.tests].sort(
       (a, b) => compareText(a.name, b.name) || byPosition(a.location?.start ?? { line: 0, column: 0 }, b.location?.start ?? { line: 0, column: 0 }),
@@ -60,11 +70,16 @@ export function canonical(report: Report): Report {
     };
   }
   const renumber = (ids: string[] | undefined) =>
-    ids?.map((id) => testIds.get(id) ?? id).sort((a, b) => Number(a) - Number(b));
+    ids
+      ?.filter((id) => !gone.has(id))
+      .map((id) => testIds.get(id) ?? id)
+      .sort((a, b) => Number(a) - Number(b));
 
   const files: Report['files'] = {};
   let nextMutant = 0;
-  for (const file of Object.keys(report.files).sort()) {
+  for (const file of Object.keys(report.files)
+    .filter((f) => exists(f))
+    .sort()) {
     const entry = report.files[file]!;
     const mutants = [...entry.mutants].sort(
       (a, b) =>
@@ -75,7 +90,9 @@ export function canonical(report: Report): Report {
     );
     files[file] = {
       ...entry,
-      mutants: mutants.map((m) => ({
+      // relativeFileName: Stryker adds it to the mutants it keeps from outside
+      // the run's --mutate; the file's key already says it.
+      mutants: mutants.map(({ relativeFileName: _sameAsKey, ...m }) => ({
         ...m,
         id: String(nextMutant++),
         ...(m.coveredBy ? { coveredBy: renumber(m.coveredBy) } : {}),

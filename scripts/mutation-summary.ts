@@ -6,9 +6,12 @@
  *
  *   tsx scripts/mutation-summary.ts [report.json] [summary.md]
  *
- * Defaults: reports/mutation/mutation.json (Stryker's json reporter), falling
- * back to reports/stryker-incremental.json (the committed incremental result,
- * same schema), and reports/mutation-summary.md.
+ * Defaults: reports/stryker-incremental.json (the committed incremental
+ * result) and reports/mutation-summary.md. The incremental file, not the json
+ * reporter's reports/mutation/mutation.json, because runs go per folder
+ * (`--mutate` one folder at a time): the incremental file accumulates every
+ * folder's latest result, while the json report is one run's. Files that no
+ * longer exist (results kept from before a move or rename) are left out.
  *
  * Score as Stryker computes it: detected / valid, where detected = killed +
  * timeout and valid = detected + survived + no coverage. Compile and runtime
@@ -80,8 +83,10 @@ function row(name: string, t: Tally, target?: number): string {
 
 const header = ['| | mutants | killed | timeout | survived | no coverage | errors | score |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |'];
 
-export function summarize(report: Report, source: string): string {
-  const files = Object.keys(report.files).sort();
+export function summarize(report: Report, source: string, exists: (path: string) => boolean = existsSync): string {
+  const files = Object.keys(report.files)
+    .filter((file) => exists(file))
+    .sort();
   const byFolder = new Map<string, Tally>();
   const byFile = new Map<string, Tally>();
   const total = emptyTally();
@@ -139,7 +144,7 @@ export function summarize(report: Report, source: string): string {
 
 function main(): void {
   const [inputArg, outputArg] = process.argv.slice(2);
-  const input = inputArg ?? (existsSync('reports/mutation/mutation.json') ? 'reports/mutation/mutation.json' : 'reports/stryker-incremental.json');
+  const input = inputArg ?? 'reports/stryker-incremental.json';
   const output = outputArg ?? 'reports/mutation-summary.md';
   const report = JSON.parse(readFileSync(input, 'utf8')) as Report;
   mkdirSync(dirname(output), { recursive: true });

@@ -2,9 +2,12 @@
 # `npm run test:mutation`: Stryker over src/ (stryker.config.mjs), then the
 # per-folder summary in reports/mutation-summary.md. Arguments go to Stryker,
 # e.g. `npm run test:mutation -- --force` (ignore the incremental result) or
-# `npm run test:mutation -- --mutate 'src/db/**/*.ts'` (one folder).
+# `npm run test:mutation -- --mutate 'src/db/**/*.ts,!src/**/preflight.ts'` (one
+# folder; --mutate replaces the config's list, exclusions included, so repeat
+# the ones that fall in that folder).
 # Not part of `npm test`: a full run takes 12-15 min on an idle 2-core machine and
-# 30-40 min on a shared one (reports/mutation-baseline.md).
+# 30-40 min on a shared one; run one folder at a time with --mutate (survivors
+# judged equivalent: reports/mutation-equivalents.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

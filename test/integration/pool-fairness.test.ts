@@ -20,8 +20,8 @@ const quietObserver: PoolObserver = {
   createFailed: () => {},
 };
 
-async function startPool(db: DatabaseTarget): Promise<OraclePool> {
-  const config = loadConfig({ ...dbEnv(db), DB_POOL_MIN: '1', DB_POOL_MAX: '1', LOG_LEVEL: 'error', LOG_FORMAT: 'json' }, () => {
+async function startPool(db: DatabaseTarget, env: Record<string, string> = {}): Promise<OraclePool> {
+  const config = loadConfig({ ...dbEnv(db), DB_POOL_MIN: '1', DB_POOL_MAX: '1', LOG_LEVEL: 'error', LOG_FORMAT: 'json', ...env }, () => {
     throw new Error('no files');
   });
   const logger = createLogger(config, new Writable({ write: (_chunk, _encoding, done) => done() }));
@@ -70,5 +70,61 @@ describe('pool fairness', () => {
     await waitFor('the newcomer to start', () => newcomer !== undefined);
     await newcomer;
     expect(order).toEqual(['queued first', 'newcomer']);
+  });
+
+  it('also when the newcomer arrives in the very turn the borrow ends (before the driver wakes its queue)', async () => {
+    db = await startDatabase();
+    pool = await startPool(db);
+    const order: string[] = [];
+    let releaseHolder!: () => void;
+    const holderMayReturn = new Promise<void>((resolve) => (releaseHolder = resolve));
+    const holder = pool.withConnection(async () => {
+      await holderMayReturn;
+    });
+    await waitFor('the holder to have the only connection', () => pool!.figures().inUse === 1);
+    const queued = pool.withConnection(async () => {
+      order.push('queued first');
+    });
+    await waitFor('a request to wait in the queue', () => pool!.figures().waiting === 1);
+
+    releaseHolder();
+    // Chained on the borrow's end: runs in a microtask right after the slot is
+    // freed, before the setImmediate in which the driver hands it to its queue.
+    const newcomer = holder.then(() =>
+      pool!.withConnection(async () => {
+        order.push('newcomer');
+      }),
+    );
+    await Promise.all([queued, newcomer]);
+    expect(order).toEqual(['queued first', 'newcomer']);
+  });
+
+  it('after such a newcomer, the full DB_POOL_QUEUE_MAX is available again to later requests', async () => {
+    db = await startDatabase();
+    pool = await startPool(db, { DB_POOL_QUEUE_MAX: '1' });
+    let releaseHolder!: () => void;
+    const holderMayReturn = new Promise<void>((resolve) => (releaseHolder = resolve));
+    const holder = pool.withConnection(async () => {
+      await holderMayReturn;
+    });
+    await waitFor('the holder to have the only connection', () => pool!.figures().inUse === 1);
+    const queued = pool.withConnection(async () => {});
+    await waitFor('a request to wait in the queue', () => pool!.figures().waiting === 1);
+    releaseHolder();
+    // Arrives in the turn the borrow ends: it waits for the handoff, then queues.
+    const newcomer = holder.then(() => pool!.withConnection(async () => {}));
+    await Promise.all([queued, newcomer]);
+
+    // Later: one holder and one queued request, exactly DB_POOL_QUEUE_MAX: both must be served.
+    let releaseSecond!: () => void;
+    const secondMayReturn = new Promise<void>((resolve) => (releaseSecond = resolve));
+    const second = pool.withConnection(async () => {
+      await secondMayReturn;
+    });
+    await waitFor('the second holder to have the connection', () => pool!.figures().inUse === 1);
+    const waiting = pool.withConnection(async () => 'served');
+    releaseSecond();
+    await second;
+    await expect(waiting).resolves.toBe('served');
   });
 });

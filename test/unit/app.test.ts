@@ -154,6 +154,44 @@ describe('GET /api/health', () => {
     expect(JSON.stringify(body)).not.toContain('not initialized yet');
   });
 
+  it('joins every readiness reason into the reason of a DATABASE_UNAVAILABLE answer', async () => {
+    const h = await start();
+    h.db.created = false;
+    h.readiness.setMemoryPressure(true);
+    h.db.failWith = new DbError(DbErrorCode.DATABASE_UNAVAILABLE, 'database pool is not initialized yet');
+    const { body } = await h.json('/api/health');
+    expect(body.status).toBe('unavailable');
+    expect(body.reason).toBe('database pool not initialized; memory above MEMORY_HIGH_WATERMARK');
+  });
+
+  it('gives a busy pool its public message as the reason, not the readiness reasons', async () => {
+    const h = await start();
+    h.db.created = false;
+    h.db.failWith = driverError('NJS-040', 'connection request timeout');
+    const { body } = await h.json('/api/health');
+    expect(body).toMatchObject({ status: 'unavailable', reason: 'All database connections stayed busy; retry later.' });
+  });
+
+  it('reports the round-trip in milliseconds', async () => {
+    const h = await start();
+    const borrow = h.db.withConnection.bind(h.db);
+    // A database that takes 30 ms per statement.
+    h.db.withConnection = (fn, context) =>
+      borrow(
+        (conn) =>
+          fn({
+            execute: async (sql, binds) => {
+              await new Promise((resolve) => setTimeout(resolve, 30));
+              return conn.execute(sql, binds);
+            },
+          }),
+        context,
+      );
+    const { body } = await h.json('/api/health');
+    expect(body.database.roundTripMs).toBeGreaterThanOrEqual(25);
+    expect(body.database.roundTripMs).toBeLessThan(5000);
+  });
+
   it('returns 503 DATABASE_UNAVAILABLE without the driver message when the database refuses (ORA-12541)', async () => {
     const h = await start();
     h.db.failWith = driverError('ORA-12541', `Cannot connect. No listener at ${DRIVER_DETAIL}.`);
@@ -183,6 +221,8 @@ describe('GET /api/health', () => {
     expect(response.status).toBe(500);
     expect(response.headers.get('content-type')).toContain('application/json');
     expect(JSON.parse(text).error).toEqual({ code: ErrorCode.INTERNAL, message: 'Internal error.' });
+    // A bug gets no route details (pool figures, reachability) beside the error.
+    expect(Object.keys(JSON.parse(text)).sort()).toEqual(['error', 'requestId']);
     expect(text).not.toContain(DRIVER_DETAIL);
     expect(response.headers.get('retry-after')).toBeNull();
     await h.log.flush();
@@ -197,6 +237,8 @@ describe('GET /api/health', () => {
     expect(status).toBe(503);
     expect(body.error.code).toBe(ErrorCode.OVERLOADED);
     expect(headers.get('retry-after')).toBe('40');
+    // Shed before borrowing: nothing is known about the database.
+    expect(body.database.reachable).toBeNull();
     expect(h.db.withConnectionCalls).toBe(0);
   });
 });

@@ -40,4 +40,12 @@ describe('createEventLoopDelaySensor', () => {
     expect(sut.p99Ms()).toBeGreaterThanOrEqual(0);
     expect(sut.p99Ms()).toBeLessThan(100);
   });
+
+  it('stops measuring once stopped: a later block does not show', async () => {
+    const sut = createEventLoopDelaySensor(0.05);
+    sut.stop();
+    blockEventLoop(120);
+    await sleep(200);
+    expect(sut.p99Ms()).toBe(0);
+  });
 });

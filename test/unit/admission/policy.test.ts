@@ -97,6 +97,15 @@ describe('Admission.decide', () => {
     expect(sut.decide()).toEqual({ admit: false, reason: 'heap', retryAfterSeconds: 5 });
   });
 
+  it('sheds only above the limits, as SHED_EVENT_LOOP_DELAY_MS and SHED_HEAP_RATIO say: exactly at them it admits', () => {
+    const loop = setup({ eventLoopDelayLimitMs: 200 });
+    loop.knobs.eventLoopDelayMs = 200;
+    expect(loop.sut.decide()).toEqual({ admit: true });
+    const heap = setup({ heapRatioLimit: 0.9 });
+    heap.knobs.heapRatio = 0.9;
+    expect(heap.sut.decide()).toEqual({ admit: true });
+  });
+
   it('never sheds on heap when that guard is 0', () => {
     const { sut, knobs } = setup({ heapRatioLimit: 0 });
     knobs.heapRatio = 0.999;
@@ -258,5 +267,37 @@ describe('Admission shedding log', () => {
     }
     await log.flush();
     expect(log.entries()).toHaveLength(0);
+  });
+});
+
+describe('Admission on the real clock (no `now` given)', () => {
+  it('ends a shedding episode after a quiet second of wall time, naming its reason and size in the log', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    try {
+      const log = memoryLogger('debug');
+      let heapRatio = 0.99;
+      const sut = new Admission({
+        enabled: true,
+        eventLoopDelayLimitMs: 0,
+        heapRatioLimit: 0.9,
+        figures: () => ({ ...defaultFigures }),
+        meanHoldSeconds: () => 0,
+        eventLoopDelayMs: () => 0,
+        heapRatio: () => heapRatio,
+        logger: log.logger,
+        registry: new Registry(),
+      });
+      sut.decide();
+      sut.decide();
+      heapRatio = 0.1;
+      await vi.advanceTimersByTimeAsync(1500);
+      await log.flush();
+      const [started] = log.events('shedding_started');
+      const [stopped] = log.events('shedding_stopped');
+      expect(started!.message).toBe('Load shedding started (heap)');
+      expect(stopped).toMatchObject({ message: 'Load shedding stopped after 2 requests', shed: 2, durationSeconds: 1 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

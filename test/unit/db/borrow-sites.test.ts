@@ -29,4 +29,14 @@ describe('BorrowSiteCapture', () => {
     expect(sut.active).toBe(true);
     expect(sut.capture()?.stack).toContain('borrowed here');
   });
+
+  it('by default records stacks for ten minutes after a slow hold', () => {
+    let now = 1_000;
+    const sut = new BorrowSiteCapture({ now: () => now });
+    sut.slowHoldSeen();
+    now += 10 * 60_000 - 1;
+    expect(sut.active).toBe(true);
+    now += 1;
+    expect(sut.active).toBe(false);
+  });
 });

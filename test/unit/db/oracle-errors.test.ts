@@ -17,6 +17,12 @@ describe('driverCode', () => {
     expect(driverCode(Object.assign(new Error('NJS-076: queue full'), { code: 'ERR_SOMETHING' }))).toBe('NJS-076');
   });
 
+  it('takes a code property only when it is exactly a driver code', () => {
+    // Not a driver code as a whole: the message decides (here it has none).
+    expect(driverCode(Object.assign(new Error('plain'), { code: 'XORA-01017' }))).toBeUndefined();
+    expect(driverCode(Object.assign(new Error('plain'), { code: 'ORA-01017x' }))).toBeUndefined();
+  });
+
   it('does not find a code in the middle of a message', () => {
     expect(driverCode(new Error('wrapped: NJS-040: timeout'))).toBeUndefined();
   });
@@ -104,6 +110,31 @@ describe('operatorHint', () => {
   it('quotes the settings that matter for the failure', () => {
     expect(operatorHint(driverError('ORA-00020', 'maximum number of processes exceeded'), settings)).toContain('DB_POOL_MAX (40)');
     expect(operatorHint(driverError('NJS-510', 'connect timeout'), settings)).toContain('DB_CONNECT_TIMEOUT (10s)');
+  });
+
+  it.each([
+    ['ORA-01017', 'DB_USER and DB_PASSWORD'],
+    ['ORA-28000', 'ACCOUNT UNLOCK'],
+    ['ORA-12514', 'service name in DB_CONNECT_STRING'],
+    ['NJS-518', 'service name in DB_CONNECT_STRING'],
+    ['ORA-00018', 'ran out of sessions/processes'],
+    ['ORA-00020', 'ran out of sessions/processes'],
+    ['ORA-12516', 'ran out of sessions/processes'],
+    ['ORA-12519', 'ran out of sessions/processes'],
+    ['ORA-12520', 'ran out of sessions/processes'],
+    ['NJS-501', 'Nothing answered at that host and port'],
+    ['NJS-503', 'Nothing answered at that host and port'],
+    ['NJS-511', 'Nothing answered at that host and port'],
+    ['NJS-040', 'within the queue timeout'],
+    ['NJS-123', 'DB_CALL_TIMEOUT (5s)'],
+  ])('tells the operator what to do about %s', (code, advice) => {
+    expect(operatorHint(driverError(code, 'x'), settings)).toContain(advice);
+  });
+
+  it('points an error without any driver code at the connect string and TLS settings, not at the docs', () => {
+    const hint = operatorHint(new Error('getaddrinfo ENOTFOUND db.example'), settings);
+    expect(hint).toContain('DB_CONNECT_STRING');
+    expect(hint).not.toContain('Oracle documentation');
   });
 
   it('points at the connect string for an unknown network error and at the docs for an unknown ORA code', () => {

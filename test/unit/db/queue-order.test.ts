@@ -1,5 +1,20 @@
+import type oracledb from 'oracledb';
 import { describe, expect, it } from 'vitest';
-import { arrivalStep } from '../../../src/db/queue-order.js';
+import { arrivalStep, driverQueue, waitForHandoff } from '../../../src/db/queue-order.js';
+
+/**
+ * Stand-ins for the two driver internals queue-order.ts reads (oracledb is
+ * pinned; pool-fairness and pool-lifecycle drive the real pool). Not a pool
+ * double: only the shape driverQueue() depends on, to show what it does when
+ * that shape is there, partly there, or gone.
+ */
+function poolShape(fields: { poolMax: number; queued?: number; out?: number }): oracledb.Pool {
+  return {
+    poolMax: fields.poolMax,
+    ...(fields.queued === undefined ? {} : { _pendingRequestQueue: { size: fields.queued } }),
+    ...(fields.out === undefined ? {} : { _connectionsOut: fields.out }),
+  } as unknown as oracledb.Pool;
+}
 
 describe('arrivalStep', () => {
   it.each([
@@ -22,5 +37,77 @@ describe('arrivalStep', () => {
     expect(arrivalStep({ queued: 10, freeSlots: 1 }, 10, 1)).toBe('full');
     // Nobody in the driver's queue yet, but one of ours is about to join it and the slot is its.
     expect(arrivalStep({ queued: 0, freeSlots: 1 }, 10, 1)).toBe('after-handoff');
+  });
+});
+
+describe('driverQueue', () => {
+  it('reads the queue length and the slots below poolMax not yet taken', () => {
+    expect(driverQueue(poolShape({ poolMax: 4, queued: 2, out: 1 }))).toEqual({ queued: 2, freeSlots: 3 });
+  });
+
+  it('never reports negative free slots (more out than poolMax, e.g. after poolMax was lowered)', () => {
+    expect(driverQueue(poolShape({ poolMax: 2, queued: 0, out: 3 }))).toEqual({ queued: 0, freeSlots: 0 });
+  });
+
+  it('is undefined when either internal is missing, so the caller falls back to the driver\'s own order', () => {
+    expect(driverQueue(poolShape({ poolMax: 4, out: 1 }))).toBeUndefined();
+    expect(driverQueue(poolShape({ poolMax: 4, queued: 2 }))).toBeUndefined();
+    expect(driverQueue(poolShape({ poolMax: 4 }))).toBeUndefined();
+  });
+});
+
+describe('waitForHandoff', () => {
+  it('returns after a bounded number of event-loop turns when the driver never hands the slot over', async () => {
+    // Queued requests and a free slot forever: a changed driver that never wakes its queue.
+    await expect(waitForHandoff(poolShape({ poolMax: 2, queued: 3, out: 1 }))).resolves.toBeUndefined();
+  });
+
+  it('waits turn by turn until the driver has handed the free slot to its queue', async () => {
+    const pool = { poolMax: 2, _pendingRequestQueue: { size: 1 }, _connectionsOut: 1 };
+    // The driver wakes its queue one event-loop turn later than the first look.
+    setImmediate(() =>
+      setImmediate(() => {
+        pool._pendingRequestQueue.size = 0;
+        pool._connectionsOut = 2;
+      }),
+    );
+    await waitForHandoff(pool as unknown as oracledb.Pool);
+    expect(pool._pendingRequestQueue.size).toBe(0);
+  });
+
+  it.each([
+    ['the queue emptied (its request gave up), a slot still free', { size: 0, out: 1 }],
+    ['no slot left, requests still queued', { size: 2, out: 2 }],
+  ])('stops waiting at once when %s: there is no handoff left to wait for', async (_label, after) => {
+    const pool = { poolMax: 2, _pendingRequestQueue: { size: 3 }, _connectionsOut: 1 };
+    let turns = 0;
+    const count = () => {
+      turns += 1;
+      if (turns < 10) setImmediate(count);
+    };
+    setImmediate(count);
+    setImmediate(() => {
+      pool._pendingRequestQueue.size = after.size;
+      pool._connectionsOut = after.out;
+    });
+    await waitForHandoff(pool as unknown as oracledb.Pool);
+    expect(turns).toBeLessThan(3);
+  });
+
+  it('returns as soon as the queue is empty or no slot is left', async () => {
+    const pool = { poolMax: 2, _pendingRequestQueue: { size: 1 }, _connectionsOut: 1 };
+    let turns = 0;
+    const count = () => {
+      turns += 1;
+      if (turns < 10) setImmediate(count);
+    };
+    setImmediate(count);
+    // The driver's handoff, one turn later: the queued request takes the slot.
+    setImmediate(() => {
+      pool._pendingRequestQueue.size = 0;
+      pool._connectionsOut = 2;
+    });
+    await waitForHandoff(pool as unknown as oracledb.Pool);
+    expect(turns).toBeLessThan(3);
   });
 });

@@ -138,6 +138,14 @@ describe('probeRoundTrip', () => {
     await expect(probeRoundTrip(db, readiness, { route: '/api/health' })).rejects.toBe(failure);
     expect(readiness.database().lastError).toBe('NJS-123');
   });
+
+  it('records a failure that is not the database (a bug) as INTERNAL and rethrows it unchanged', async () => {
+    const { db, readiness } = setup();
+    const bug = new TypeError('cannot read properties of undefined');
+    db.failWith = bug;
+    await expect(probeRoundTrip(db, readiness, { route: '/api/health' })).rejects.toBe(bug);
+    expect(readiness.database().lastError).toBe('INTERNAL');
+  });
 });
 
 describe('failureCode', () => {

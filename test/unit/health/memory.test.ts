@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { containerMemoryLimit, MemoryWatch, usageRatio, type MemoryReading } from '../../../src/health/memory.js';
+import { containerMemoryLimit, MemoryWatch, readMemory, usageRatio, type MemoryReading } from '../../../src/health/memory.js';
 import { memoryLogger } from '../support/memory-logger.js';
 
 const GiB = 1024 ** 3;
@@ -56,6 +56,24 @@ describe('containerMemoryLimit', () => {
     expect(containerMemoryLimit(files({ [V2]: 'garbage' }))).toBe(0);
     expect(containerMemoryLimit(files({ [V2]: 'garbage', [V1]: `${GiB}` }))).toBe(GiB);
   });
+
+  it('takes neither 0 nor a negative number for a limit', () => {
+    const constrained = vi.spyOn(process as unknown as { constrainedMemory: () => number | undefined }, 'constrainedMemory');
+    constrained.mockReturnValue(undefined);
+    expect(containerMemoryLimit(files({ [V2]: '0', [V1]: `${GiB}` }))).toBe(GiB);
+    expect(containerMemoryLimit(files({ [V2]: '-1' }))).toBe(0);
+  });
+});
+
+describe('readMemory', () => {
+  it("reads this process's V8 heap and RSS, beside the given container limit", () => {
+    const reading = readMemory(3 * GiB);
+    expect(reading.containerLimitBytes).toBe(3 * GiB);
+    expect(reading.heapUsedBytes).toBeGreaterThan(0);
+    expect(reading.heapUsedBytes).toBeLessThan(reading.heapLimitBytes);
+    // RSS holds the heap and the rest of the process.
+    expect(reading.rssBytes).toBeGreaterThan(reading.heapUsedBytes);
+  });
 });
 
 describe('usageRatio', () => {
@@ -100,6 +118,7 @@ describe('MemoryWatch', () => {
     const warnings = log.entries().filter((e) => e.level === 'warn');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.event).toBe('memory_pressure_start');
+    expect(warnings[0]?.message).toContain('(95.0% of the container limit)');
   });
 
   it('treats a reading exactly at the high watermark as pressure', () => {
@@ -140,6 +159,7 @@ describe('MemoryWatch', () => {
     const ends = log.events('memory_pressure_end');
     expect(ends).toHaveLength(1);
     expect(ends[0]?.level).toBe('info');
+    expect(ends[0]?.message).toContain('(70.0%)');
   });
 
   it('does not signal recovery when memory was never high', () => {

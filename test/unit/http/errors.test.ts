@@ -85,3 +85,20 @@ describe('AppError.expose', () => {
     expect(new AppError(ErrorCode.OVERLOADED, 503, 'shed').expose).toBe(false);
   });
 });
+
+describe('public messages', () => {
+  it('give every error code a message of its own for clients', () => {
+    const messages = Object.values(ErrorCode).map((code) => publicMessages[code]);
+    for (const message of messages) expect(message.length).toBeGreaterThan(3);
+    expect(new Set(messages).size).toBe(messages.length);
+  });
+});
+
+describe('toAppError for a bug', () => {
+  it('answers 500 INTERNAL and keeps the original error as the cause', () => {
+    const bug = new TypeError('x is undefined');
+    const error = toAppError(bug, 7);
+    expect(error).toMatchObject({ code: ErrorCode.INTERNAL, status: 500 });
+    expect(error.cause).toBe(bug);
+  });
+});

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startService, type ServiceProcess } from '../support/processes.js';
-import { dbEnv, metricValue, needsSimulatorReason, realOracle, startDatabase, type DatabaseTarget, waitUntilReady } from '../support/database-target.js';
+import { describe, expect, it } from 'vitest';
+import { startService } from '../support/processes.js';
+import { dbEnv, metricValue, needsSimulatorReason, realOracle, startDatabase, waitUntilReady } from '../support/database-target.js';
+import { stackPerTest } from '../support/stack.js';
 
 /**
  * Load is not an outage: with the real driver's WAIT pool saturated (queue
@@ -39,20 +40,13 @@ async function sampleUntil<T>(done: Promise<unknown>, fn: () => Promise<T>): Pro
 }
 
 describe.skipIf(realOracle)(`a busy pool (${realOracle ? needsSimulatorReason : 'simulator'})`, () => {
-  let db: DatabaseTarget | undefined;
-  let service: ServiceProcess | undefined;
-  afterEach(async () => {
-    await service?.stop('SIGKILL');
-    await db?.close();
-    service = undefined;
-    db = undefined;
-  });
+  const t = stackPerTest();
 
   it('keeps /readyz 200 and orapool_database_up 1 through queue timeouts and queue-full rejections', async () => {
     const statementMs = 1200;
-    db = await startDatabase({ statementLatency: statementMs });
-    service = await startService({
-      ...dbEnv(db),
+    t.db = await startDatabase({ statementLatency: statementMs });
+    t.service = await startService({
+      ...dbEnv(t.db),
       DB_POOL_MIN: '2',
       DB_POOL_MAX: '2',
       DB_POOL_TIMEOUT: '0.3',
@@ -62,8 +56,8 @@ describe.skipIf(realOracle)(`a busy pool (${realOracle ? needsSimulatorReason : 
       ADMISSION_CONTROL: 'false',
       SHUTDOWN_DELAY_SECONDS: '0',
     });
-    await waitUntilReady(service);
-    const url = service.url;
+    await waitUntilReady(t.service);
+    const url = t.service.url;
 
     // Three waves of 8 callers against 2 connections and 2 queue places:
     // each wave has 2 served, 2 queue timeouts (0.3 s < 1.2 s statements) and 4 queue-full rejections.
@@ -86,24 +80,24 @@ describe.skipIf(realOracle)(`a busy pool (${realOracle ? needsSimulatorReason : 
     expect(metricValue(metrics, 'orapool_pool_queue_timeouts_total')).toBeGreaterThan(0);
     expect(metricValue(metrics, 'orapool_pool_queue_full_rejections_total')).toBeGreaterThan(0);
     // Nor did the probe (which borrows like a request, every 0.5 s here) ever call the database down.
-    expect(service.logs().filter((e) => e.event === 'database_down')).toEqual([]);
+    expect(t.service.logs().filter((e) => e.event === 'database_down')).toEqual([]);
   });
 
   it('answers /livez, /readyz and /metrics at once while admission control is shedding /api/health', async () => {
-    db = await startDatabase({ statementLatency: 1000 });
-    service = await startService({
-      ...dbEnv(db),
+    t.db = await startDatabase({ statementLatency: 1000 });
+    t.service = await startService({
+      ...dbEnv(t.db),
       DB_POOL_MIN: '1',
       DB_POOL_MAX: '1',
       DB_POOL_TIMEOUT: '2',
       SHUTDOWN_DELAY_SECONDS: '0',
     });
-    await waitUntilReady(service);
-    const url = service.url;
-    // Teach the service the hold time (about 1 s) with one request.
+    await waitUntilReady(t.service);
+    const url = t.service.url;
+    // Teach the t.service the hold time (about 1 s) with one request.
     expect((await call(`${url}/api/health`)).status).toBe(200);
     const load = Promise.all(Array.from({ length: 8 }, () => call(`${url}/api/health`)));
-    await service.waitForLog((e) => e.event === 'shedding_started', 5000);
+    await t.service.waitForLog((e) => e.event === 'shedding_started', 5000);
     // Sampled while the shed requests are being answered and the admitted ones queue.
     const probes = await Promise.all(['/livez', '/readyz', '/metrics'].map((path) => call(`${url}${path}`)));
     const answers = await load;

@@ -1,23 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startService, type ServiceProcess } from '../support/processes.js';
-import { dbEnv, metricValue, needsSimulatorReason, realOracle, startDatabase, waitFor, type DatabaseTarget, waitUntilReady } from '../support/database-target.js';
+import { describe, expect, it } from 'vitest';
+import { startService } from '../support/processes.js';
+import { dbEnv, metricValue, needsSimulatorReason, realOracle, startDatabase, waitFor, waitUntilReady } from '../support/database-target.js';
+import { stackPerTest } from '../support/stack.js';
 
 /** DB_SLOW_HOLD_SECONDS through the running service: a statement slower than it is logged once and counted. */
 describe.skipIf(realOracle)(`slow-hold detection (${realOracle ? needsSimulatorReason : 'simulator'})`, () => {
-  let db: DatabaseTarget | undefined;
-  let service: ServiceProcess | undefined;
-  afterEach(async () => {
-    await service?.stop('SIGKILL');
-    await db?.close();
-    service = undefined;
-    db = undefined;
-  });
+  const t = stackPerTest();
 
   it('logs one slow_hold with route, request id and borrow site, and counts it, for a statement slower than DB_SLOW_HOLD_SECONDS', async () => {
-    db = await startDatabase();
+    t.db = await startDatabase();
     const slowHoldSeconds = 0.3;
-    service = await startService({
-      ...dbEnv(db),
+    t.service = await startService({
+      ...dbEnv(t.db),
       DB_POOL_MIN: '1',
       DB_POOL_MAX: '2',
       DB_SLOW_HOLD_SECONDS: String(slowHoldSeconds),
@@ -26,18 +20,18 @@ describe.skipIf(realOracle)(`slow-hold detection (${realOracle ? needsSimulatorR
       DB_PROBE_INTERVAL: '60',
       SHUTDOWN_DELAY_SECONDS: '0',
     });
-    await waitUntilReady(service);
-    const slowHolds = async () => metricValue(await (await fetch(`${service!.url}/metrics`)).text(), 'orapool_pool_slow_holds_total');
+    await waitUntilReady(t.service);
+    const slowHolds = async () => metricValue(await (await fetch(`${t.service!.url}/metrics`)).text(), 'orapool_pool_slow_holds_total');
     expect(await slowHolds()).toBe(0);
 
     // Twice the threshold: far enough past it that the timer must have fired.
-    db.sim!.faults.setStatementLatency(slowHoldSeconds * 2 * 1000);
+    t.db.sim!.faults.setStatementLatency(slowHoldSeconds * 2 * 1000);
     const requestId = 'slow-hold-test-0001';
-    const response = await fetch(`${service.url}/api/health`, { headers: { 'X-Request-Id': requestId } });
+    const response = await fetch(`${t.service.url}/api/health`, { headers: { 'X-Request-Id': requestId } });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toBe(requestId);
 
-    const lines = service.logs().filter((e) => e.event === 'slow_hold');
+    const lines = t.service.logs().filter((e) => e.event === 'slow_hold');
     expect(lines).toHaveLength(1);
     const line = lines[0]!;
     expect(line.level).toBe('warn');
@@ -50,10 +44,10 @@ describe.skipIf(realOracle)(`slow-hold detection (${realOracle ? needsSimulatorR
     expect(await slowHolds()).toBe(1);
 
     // A statement under the threshold is neither logged nor counted.
-    db.sim!.faults.setStatementLatency(0);
-    expect((await fetch(`${service.url}/api/health`)).status).toBe(200);
+    t.db.sim!.faults.setStatementLatency(0);
+    expect((await fetch(`${t.service.url}/api/health`)).status).toBe(200);
     await waitFor('metrics readable', slowHolds);
     expect(await slowHolds()).toBe(1);
-    expect(service.logs().filter((e) => e.event === 'slow_hold')).toHaveLength(1);
+    expect(t.service.logs().filter((e) => e.event === 'slow_hold')).toHaveLength(1);
   });
 });

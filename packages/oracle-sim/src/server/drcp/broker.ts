@@ -10,25 +10,9 @@
 // call waits FIFO until a server is released, a break (callTimeout) abandons
 // the wait, and a client that disconnects leaves the queue.
 
-/** Purity as the driver sends it in AUTH_KPPL_PURITY (auth.js:253-258). */
-export const Purity = { NEW: 1, SELF: 2 } as const;
-export type PurityValue = (typeof Purity)[keyof typeof Purity];
-export type PoolBoundary = 'STATEMENT' | 'TRANSACTION';
+import { Purity, SHARED_CLASS, type PurityValue, type PoolBoundary, type ServerSession, type PooledConnectData, type Counters, type DrcpStats } from './model.js';
 
-/** The connection class of requests that name none (views show USER.SHARED). */
-export const SHARED_CLASS = 'SHARED';
-
-export interface ServerSession<C> {
-  /** what SESS_RET reports */
-  id: number;
-  serial: number;
-  user: string;
-  cls: string;
-  cursors: Map<number, C>;
-  nextCursorId: number;
-  /** cursor id -> client connection that opened it */
-  owners: Map<number, number>;
-}
+export * from './model.js';
 
 interface PooledServer<C> {
   index: number;
@@ -36,50 +20,6 @@ interface PooledServer<C> {
   session: ServerSession<C> | null;
   /** last release, for evicting the least recently used idle session */
   releasedAt: number;
-}
-
-/** What a client connection asked for in its connect descriptor (CONNECT_DATA). */
-export interface PooledConnectData {
-  cls?: string;
-  purity?: PurityValue;
-  boundary?: PoolBoundary;
-}
-
-interface Counters {
-  requests: number;
-  hits: number;
-  misses: number;
-  waits: number;
-}
-
-export interface ClassStats extends Counters {
-  /** pooled servers lent to this class now, and at most at once */
-  busy: number;
-  busyPeak: number;
-}
-
-export interface DrcpStats extends Counters {
-  pooledServers: number;
-  busy: number;
-  busyPeak: number;
-  releases: number;
-  /** cursors open across every pooled session: what a leak would grow */
-  openCursors: number;
-  /** per connection class */
-  classes: Record<string, ClassStats>;
-}
-
-/** Reads SERVER=POOLED and the POOL_* keys of CONNECT_DATA (ezConnectResolver.js:163-189). */
-export function pooledConnectData(descriptor: string): PooledConnectData | null {
-  const value = (key: string) => new RegExp(`\\(\\s*${key}\\s*=\\s*([^)]*?)\\s*\\)`, 'i').exec(descriptor)?.[1];
-  if (value('SERVER')?.toUpperCase() !== 'POOLED') return null;
-  const purity = value('POOL_PURITY')?.toUpperCase();
-  const boundary = value('POOL_BOUNDARY')?.toUpperCase();
-  return {
-    cls: value('POOL_CONNECTION_CLASS') || undefined,
-    purity: purity === 'NEW' ? Purity.NEW : purity === 'SELF' ? Purity.SELF : undefined,
-    boundary: boundary === 'STATEMENT' || boundary === 'TRANSACTION' ? boundary : undefined,
-  };
 }
 
 interface Waiter<C> {

@@ -33,9 +33,15 @@ if (!env.DB_CONNECT_STRING && !env.DB_CONNECT_STRING_FILE) {
 const service = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { stdio: 'inherit', env: serviceEnv, detached: true });
 say(`service starting on http://localhost:${env.PORT ?? 5001} (try /api/health, /readyz, /metrics)`);
 
+// Every signal the user sends is passed on (a second Ctrl-C means "exit
+// now"), but being orphaned is not a signal of its own: a terminal or process
+// manager signals the whole group, npm's `sh -c` dies of it, and a second
+// SIGTERM from the orphan watcher would cut the graceful shutdown short.
+let forwarded = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     // The service gets the signal and shuts down gracefully; stop the simulator after it.
+    forwarded = true;
     service.kill(signal);
   });
 }
@@ -46,6 +52,8 @@ const parent = process.ppid;
 const orphanWatch = setInterval(() => {
   if (process.ppid === parent) return;
   clearInterval(orphanWatch);
+  if (forwarded) return;
+  forwarded = true;
   say('npm run dev was stopped: shutting the service down');
   service.kill('SIGTERM');
 }, 500);

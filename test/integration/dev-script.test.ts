@@ -88,7 +88,9 @@ describe('npm run dev', () => {
     ['to npm alone (kill <pid>)', (r: Run) => r.child.kill('SIGTERM')],
   ])('starts the simulator and says so, serves /api/health through it, and stops everything on a SIGTERM %s', async (_, signal) => {
     const port = await freePort();
-    run = npmRunDev({ PORT: String(port), LOG_FORMAT: 'json' });
+    // A shutdown that outlasts the orphan watcher's tick (500 ms): a second
+    // SIGTERM sent while it runs would show as shutdown_forced, not complete.
+    run = npmRunDev({ PORT: String(port), LOG_FORMAT: 'json', SHUTDOWN_DELAY_SECONDS: '1' });
     const current = run;
 
     const simLine = await until('the simulator line', current, () =>
@@ -114,6 +116,7 @@ describe('npm run dev', () => {
     await current.exited;
     const events = current.lines.map(json).filter((e) => e !== undefined);
     expect(events.filter((e) => e.event === 'shutdown_started')).toHaveLength(1);
+    expect(events.filter((e) => e.event === 'shutdown_forced')).toEqual([]);
     expect(events.find((e) => e.event === 'shutdown_complete')).toMatchObject({ exitCode: 0 });
     // Nothing left behind: the service no longer answers, the simulator is gone.
     expect(await status(`http://127.0.0.1:${port}/api/health`)).toBeUndefined();

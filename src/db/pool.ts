@@ -13,30 +13,8 @@ import { arrivalStep, driverQueue, waitForHandoff } from './queue-order.js';
 import { boundedRoundTrip } from './round-trip.js';
 import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver } from './types.js';
 import { withConnection, type BorrowOptions, type RawConnection } from './with-connection.js';
-
-/**
- * Our view of an oracledb connection, plus abort(): cutting the socket the
- * way oracledb's own pool does when a checkout ping times out
- * (lib/thin/pool.js calls nscon.forceDisconnect()). There is no public API
- * for it; the driver version is pinned exactly, and without the hook we only
- * lose the early release, not correctness.
- */
-function asRawConnection(conn: oracledb.Connection): RawConnection {
-  const raw = conn as unknown as RawConnection & { _impl?: { nscon?: { forceDisconnect?: () => void } } };
-  raw.abort = () => raw._impl?.nscon?.forceDisconnect?.();
-  // The thin driver ignores close({ drop: true }): a pooled connection goes back to the free
-  // list whenever its socket is up and isHealthy() says yes, which it still does after
-  // a session ended by CONNECT_TIME or a call timeout. Cutting the socket first is what makes the
-  // pool discard it (lib/thin/pool.js release() keeps only connected ones), so the next
-  // borrower never inherits the dead session.
-  const close = conn.close.bind(conn);
-  raw.close = (options?: { drop?: boolean }) => {
-    if (options?.drop) raw.abort?.();
-    // close(undefined) is an argument error in oracledb: pass options only when given.
-    return options?.drop !== undefined ? close({ drop: options.drop }) : close();
-  };
-  return raw;
-}
+import { asRawConnection } from './raw-connection.js';
+import { poolSizeMessage } from './pool-size-message.js';
 
 export interface OraclePoolDeps {
   config: Config;
@@ -198,14 +176,7 @@ export class OraclePool implements Database {
   }
 
   #logStartup(): void {
-    const p = this.#config.pool;
-    this.#logger.info(
-      `Database pool initialized: min=${p.min} max=${p.max} increment=${p.increment} ` +
-        `queueTimeout=${p.queueTimeoutSeconds}s queueMax=${p.queueMax} recycle=${p.recycleSeconds}s ` +
-        `idleTimeout=${p.idleTimeoutSeconds}s pingInterval=${p.pingIntervalSeconds}s ` +
-        `database=${connectTarget(this.#config.db.connectString)}`,
-      { event: 'pool_initialized', thin: oracledb.thin, ...p },
-    );
+    this.#logger.info(poolSizeMessage('Database pool initialized', this.#config), { event: 'pool_initialized', thin: oracledb.thin, ...this.#config.pool });
   }
 
   figures(): PoolFigures {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
  * files, so a change that breaks a rule fails here with the file named.
  */
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
+const SIM_SRC = fileURLToPath(new URL('../../packages/oracle-sim/src/', import.meta.url));
 const CATALOGUE = 'db/oracle-errors.ts';
 const MAX_LINES = 300;
 
@@ -20,6 +21,8 @@ function sourceFiles(dir = SRC): string[] {
 }
 
 const files = sourceFiles();
+/** Relative to src/, like the rest: ../packages/oracle-sim/src/... */
+const simFiles = sourceFiles(SIM_SRC);
 const read = (file: string) => readFileSync(join(SRC, file), 'utf8');
 /** Module specifiers of every import and export ... from in a file. */
 const importsOf = (text: string) => [...text.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+'([^']+)'/gm)].map((m) => m[1]!);
@@ -33,6 +36,12 @@ describe('src/ structure', () => {
 
   it(`keeps every file at ${MAX_LINES} lines or fewer`, () => {
     const long = files.map((file) => [file, read(file).split('\n').length] as const).filter(([, lines]) => lines > MAX_LINES);
+    expect(long).toEqual([]);
+  });
+
+  it(`keeps every simulator source file (packages/oracle-sim/src) at ${MAX_LINES} lines or fewer too`, () => {
+    expect(simFiles).toContain('../packages/oracle-sim/src/server/session.ts');
+    const long = simFiles.map((file) => [file, read(file).split('\n').length] as const).filter(([, lines]) => lines > MAX_LINES);
     expect(long).toEqual([]);
   });
 

@@ -5,7 +5,7 @@ export type { SimulatorStats } from './server/stats.js';
 export type { SimulatorFaults, KillSelector, FirewallSelector } from './server/faults.js';
 export type { ProfileLimits } from './server/profiles.js';
 export type { SessionView, Purity } from './server/sessions-view.js';
-export type { Privilege } from './server/session.js';
+export type { Privilege } from './server/session-context.js';
 export type { LatencySpec } from './server/latency.js';
 export { startSimulatorProcess, cliPath } from './cli/launcher.js';
 export type { SimulatorProcess, SimulatorProcessOptions, AnnouncedTls } from './cli/launcher.js';

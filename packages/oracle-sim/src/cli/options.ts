@@ -1,7 +1,7 @@
 // Command-line and SIM_* environment options of the oracle-sim CLI (main.ts). Flags win over the
 // environment; every bad value is reported at once.
 import type { SimulatorOptions } from '../server/simulator.js';
-import type { SessionLimitError } from '../server/session.js';
+import type { SessionLimitError } from '../server/session-context.js';
 
 export interface CliOptions {
   simulator: SimulatorOptions;

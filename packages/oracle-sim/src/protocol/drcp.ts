@@ -38,6 +38,13 @@ export function writeSessRet(w: Writer, flags: number, sessionId: number, serial
   w.ub(serial);
 }
 
+/** SESS_RET on its own, to go in front of the next reply. */
+export function sessRetPiggyback(flags: number, sessionId: number, serial: number): Buffer {
+  const w = new Writer(16);
+  writeSessRet(w, flags, sessionId, serial);
+  return Buffer.from(w.toBuffer());
+}
+
 /**
  * Sets `status` as the call status of the end-of-call message written at
  * `offset` (STATUS and ERROR both write it, as a UB4, right after their

@@ -1,136 +1,26 @@
-// One client connection: CONNECT/ACCEPT, negotiation, logon, then calls until
-// logoff. Requests are handled one at a time, in order; a break marker from
-// the client (callTimeout) cancels the running and queued calls.
+// One client session, the TTC half of a connection (tns-connection.ts does
+// the Oracle Net half): logon, then calls until logoff; the session limits,
+// DBA kills and profile limits that end it; and DRCP, where the session's
+// cursors live in a pooled server borrowed per call (drcp/broker.ts).
 import type { Socket } from 'node:net';
 import { Reader, Writer } from '../protocol/codec.js';
-import {
-  acceptPacket,
-  connectDescriptor,
-  DATA_FLAG_END_OF_REQUEST,
-  DATA_FLAG_EOF,
-  dataFlags,
-  dataPackets,
-  dataPayload,
-  Marker,
-  markerPacket,
-  PacketSplitter,
-  PacketType,
-  refusePacket,
-  type Packet,
-} from '../protocol/packets.js';
-import { phaseOne, phaseTwo, type Challenge, type Verifier } from './auth.js';
-import {
-  ExecOption,
-  readAuth,
-  readBindRow,
-  readExecute,
-  readFetch,
-  readReExecute,
-  readRequestHead,
-  type BindMeta,
-  type BindValue,
-  type Piggybacks,
-} from '../protocol/requests.js';
-import {
-  FunctionCode,
-  writeDataTypesReply,
-  writeDescribeInfo,
-  writeError,
-  writeParameters,
-  writeProtocolReply,
-  writeRow,
-  writeStatus,
-  type ErrorInfo,
-} from '../protocol/ttc.js';
-import { plan, type Plan } from './sql.js';
+import { phaseOne, phaseTwo, type Challenge } from './auth.js';
+import { readAuth, readRequestHead, type Piggybacks } from '../protocol/requests.js';
+import { endOfCall, FunctionCode, writeDataTypesReply, writeError, writeParameters, writeProtocolReply, writeStatus, type ErrorInfo } from '../protocol/ttc.js';
 import { maxProcesses, NO_DATA_FOUND, OraErrors, type OraError } from './ora-errors.js';
-import { callRefusal, logonRefusal } from './profiles.js';
-import { purityOf, type SessionView } from './sessions-view.js';
-import { timeZoneError } from './time-zone.js';
+import { callRefusal } from './profiles.js';
+import { logonDenial, logonReply } from './logon.js';
+import { sessionRow, type SessionView } from './sessions-view.js';
 import { delay } from './latency.js';
-import type { Capacity } from './capacity.js';
-import type { FaultState, Killable } from './faults.js';
-import type { Stats } from './stats.js';
-import { pooledConnectData, type Broker, type BrokerClient } from './drcp/broker.js';
-import {
-  CALL_STATUS_SESSION_RELEASE,
-  RELEASE_DEAUTHENTICATE,
-  SESSION_CHANGED,
-  SESSION_RELEASE,
-  readSessionRelease,
-  withCallStatus,
-  writeSessRet,
-} from '../protocol/drcp.js';
-import { endOfCall } from '../protocol/ttc.js';
+import type { Killable } from './faults.js';
+import type { BrokerClient } from './drcp/broker.js';
+import { listenerVerdict } from './listener.js';
+import { CALL_STATUS_SESSION_RELEASE, RELEASE_DEAUTHENTICATE, SESSION_CHANGED, SESSION_RELEASE, readSessionRelease, sessRetPiggyback, withCallStatus } from '../protocol/drcp.js';
+import { type Cursor, type SessionContext } from './session-context.js';
+import { applyPiggybacks, atPoolBoundary, execute, fetch, reExecute, type StatementHost } from './statements.js';
+import { TnsConnection } from './tns-connection.js';
 
-export type SessionLimitError = 'ORA-00018' | 'ORA-12516' | 'ORA-12519';
-
-/** Everything a session shares with the simulator. */
-export interface SessionContext {
-  serviceName: string;
-  /** keyed by upper-case user name */
-  verifiers: Map<string, Verifier>;
-  /** answers phase one for unknown users, so they fail at phase two like on a real database */
-  decoyVerifier: Verifier;
-  maxSessions: number;
-  sessionLimitError: SessionLimitError;
-  capacity: Capacity;
-  faults: FaultState;
-  stats: Stats;
-  /** connections past ACCEPT and not yet closed: what a listener-side session limit counts */
-  accepted: { count: number };
-  /** administrative privileges granted, by upper-case user name: TNS_AUTH_MODE_* bits */
-  privileges: Map<string, number>;
-  /** logged-on sessions by upper-case user name (SESSIONS_PER_USER) */
-  openByUser: Map<string, number>;
-  log: (line: string) => void;
-  /** DRCP connection broker; absent = DRCP not started, SERVER=POOLED is refused (ORA-12520) */
-  broker?: Broker<Cursor>;
-}
-
-/** Listener error for "refuse new connections" faults: instances blocking new connections. */
-const REFUSE_FAULT_ERROR = 12528;
-const SERVICE_NOT_FOUND = 12514;
-/** "listener could not find available handler": what a listener answers SERVER=POOLED with when DRCP is not started (oracle-tls-drcp.md §6) */
-const NO_HANDLER = 12520;
-/** TNS_AUTH_MODE_* bits that ask for an administrative privilege (thin protocol/constants.js) */
-export const PRIVILEGE_MODES = {
-  SYSDBA: 0x20,
-  SYSOPER: 0x40,
-  SYSASM: 0x400000,
-  SYSBACKUP: 0x1000000,
-  SYSDG: 0x2000000,
-  SYSKM: 0x4000000,
-  SYSRAC: 0x8000000,
-} as const;
-export type Privilege = keyof typeof PRIVILEGE_MODES;
-const ANY_PRIVILEGE = Object.values(PRIVILEGE_MODES).reduce((a, b) => a | b, 0);
-/** Answer sizes we accept: the client asks for 8192 by default. */
-const MIN_SDU = 512;
-const MAX_SDU = 65535;
-const TDU = 65535;
-/** Claimed server version 19.24.0.0.0, encoded for field version >= 11. */
-const AUTH_VERSION_NO = String((19 << 24) | (24 << 16));
-
-export interface Cursor {
-  id: number;
-  plan: Exclude<Plan, { kind: 'error' }>;
-  binds: BindMeta[];
-  /** next LEVEL to return, 1-based */
-  nextRow: number;
-}
-
-let nextSessionId = 1;
-
-export class Session implements Killable {
-  private readonly splitter = new PacketSplitter();
-  private state: 'connect' | 'connectData' | 'open' | 'closed' = 'connect';
-  private sdu = 8192;
-  private connectLength = 0;
-  private requestParts: Buffer[] = [];
-  private work: Promise<void> = Promise.resolve();
-  /** aborted by a break: every call queued or running under it is abandoned */
-  private breakScope = new AbortController();
+export class Session extends TnsConnection implements Killable {
   private challenge: Challenge | null = null;
   private user = '';
   private readonly ownCursors = new Map<number, Cursor>();
@@ -139,46 +29,37 @@ export class Session implements Killable {
   private drcp: BrokerClient<Cursor> | null = null;
   /** SESS_RET to put before the next reply (after an attach) */
   private sessRet: Buffer | null = null;
-  private readonly heldInput: Buffer[] = [];
-  private readonly heldOutput: Buffer[] = [];
   private counted = false;
-  readonly id = nextSessionId++;
   loggedOn = false;
   /** set by a DBA kill of an idle session: the error its next call gets; the session is already ended */
   private doom: { error: OraError; status: 'KILLED' } | null = null;
-  /** a firewall forgot this connection: nothing in, nothing out, no RST */
-  private blackholed = false;
-  private callsInFlight = 0;
   private loggedOnAt = 0;
-  private lastCallEndedAt = Date.now();
   /** what the driver told us about itself, for sessions() (V$SESSION) */
   private readonly attrs = new Map<string, string>();
+  /** function of the call being answered, for the implicit-pooling boundary */
+  private call = 0;
+  /** what statements.ts sees of this session */
+  private readonly statements: StatementHost;
 
   constructor(
-    private readonly socket: Socket,
-    private readonly ctx: SessionContext,
+    socket: Socket,
+    ctx: SessionContext,
     private readonly onClose: (s: Session) => void,
   ) {
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      if (this.blackholed) return;
-      if (this.ctx.faults.frozen) this.heldInput.push(chunk);
-      else this.receive(chunk);
-    });
-    socket.on('error', () => {}); // resets by the client are normal; 'close' follows
-    // the client's FIN: answer with ours, unless a firewall swallowed it, in
-    // which case the database keeps the session as Oracle does until dead
-    // connection detection, and it still counts against every limit
-    socket.on('end', () => {
-      if (!this.blackholed) socket.end();
-    });
-    socket.on('close', () => this.closed());
-  }
-
-  /** Drops the connection; the session counts as ended at once, not when 'close' fires. */
-  kill(): void {
-    this.socket.destroy();
-    this.closed();
+    super(socket, ctx);
+    this.statements = {
+      id: this.id,
+      ctx,
+      user: () => this.user,
+      cursors: () => this.cursors,
+      openCursor: (plan) => this.openCursor(plan),
+      endsTransaction: () => {
+        this.call = FunctionCode.COMMIT;
+      },
+      reply: (scope, build) => this.reply(scope, build),
+      error: (w, e) => this.error(w, e),
+      fail: (scope, e, pos) => this.fail(scope, e, pos),
+    };
   }
 
   /**
@@ -190,29 +71,13 @@ export class Session implements Killable {
     if (!this.loggedOn || this.doom) return false;
     this.endSession();
     this.ctx.log(`session ${this.id}: killed by the DBA`);
-    if (this.callsInFlight > 0) {
+    if (this.busy) {
       // a call in progress is abandoned and answered with ORA-00028 at once
-      this.breakScope.abort(new Error('session killed'));
-      this.breakScope = new AbortController();
-      this.fail(this.breakScope.signal, OraErrors.sessionKilled);
+      this.fail(this.cancelCalls('session killed'), OraErrors.sessionKilled);
     } else {
       this.doom = { error: OraErrors.sessionKilled, status: 'KILLED' };
     }
     return true;
-  }
-
-  /** A firewall drops the connection's state: from now on every packet either way is swallowed. */
-  dropByFirewall(): void {
-    this.blackholed = true;
-  }
-
-  /** Milliseconds since the last call ended; 0 while one runs. */
-  get idleMs(): number {
-    return this.callsInFlight > 0 ? 0 : Date.now() - this.lastCallEndedAt;
-  }
-
-  get busy(): boolean {
-    return this.callsInFlight > 0;
   }
 
   get userName(): string {
@@ -222,56 +87,50 @@ export class Session implements Killable {
   /** The V$SESSION row, or null when no session exists (before logon, after logoff, once the client learnt of a kill). */
   view(): SessionView | null {
     if (!this.loggedOn && !this.doom) return null;
-    const a = (k: string) => this.attrs.get(k) ?? null;
     const profile = this.ctx.faults.profile;
     const sniped = this.loggedOn && callRefusal(profile, Date.now(), this.loggedOnAt, this.lastCallEndedAt) !== null;
-    return {
-      sid: this.id,
-      serial: 1,
-      username: this.userName,
-      status: this.doom?.status ?? (sniped && this.callsInFlight === 0 ? 'SNIPED' : this.callsInFlight > 0 ? 'ACTIVE' : 'INACTIVE'),
-      serviceName: this.ctx.serviceName,
-      connectionClass: a('AUTH_KPPL_CONN_CLASS'),
-      purity: purityOf(this.attrs.get('AUTH_KPPL_PURITY')),
-      module: a('module'),
-      action: a('action'),
-      clientIdentifier: a('clientIdentifier'),
-      clientInfo: a('clientInfo'),
-      machine: a('AUTH_MACHINE'),
-      program: a('AUTH_PROGRAM_NM'),
-      terminal: a('AUTH_TERMINAL'),
-      osUser: a('AUTH_SID'),
-      process: a('AUTH_PID'),
-      clientDriver: a('SESSION_CLIENT_DRIVER_NAME'),
-      logonTime: this.loggedOnAt ? new Date(this.loggedOnAt).toISOString() : null,
-      lastCallEtMs: this.idleMs,
-    };
+    const status = this.doom?.status ?? (sniped && !this.busy ? 'SNIPED' : this.busy ? 'ACTIVE' : 'INACTIVE');
+    return sessionRow({ sid: this.id, username: this.userName, status, serviceName: this.ctx.serviceName }, this.attrs, this.loggedOnAt, this.idleMs);
   }
 
-  /** Called on unfreeze: send what was held back, then process what arrived meanwhile. */
-  thaw(): void {
-    if (this.state === 'closed' || this.blackholed) return;
-    for (const b of this.heldOutput.splice(0)) this.socket.write(b);
-    while (this.heldInput.length > 0 && !this.ctx.faults.frozen) this.receive(this.heldInput.shift()!);
+  protected admit(descriptor: string): number {
+    const { refuse, pooled } = listenerVerdict(this.ctx, descriptor, this.id);
+    if (!refuse && pooled) this.drcp = this.ctx.broker!.client(pooled);
+    return refuse;
+  }
+
+  protected ended(): void {
+    this.drcp?.disconnect();
+    if (this.loggedOn) this.endSession();
+    this.onClose(this);
+  }
+
+  /** A break (callTimeout) is answered with ORA-01013, which the driver reads as the call's reply after its reset. */
+  protected onBreak(): void {
+    this.reply(null, (w) => this.error(w, { ...OraErrors.cancelled }));
+  }
+
+  protected async handle(request: Buffer, scope: AbortSignal): Promise<void> {
+    try {
+      await this.dispatch(new Reader(request), scope);
+    } catch (err) {
+      if (scope.aborted) return;
+      this.ctx.log(`session ${this.id}: cannot handle request: ${(err as Error).message}`);
+      this.fail(scope, OraErrors.unsupportedRequest);
+    }
   }
 
   private get cursors(): Map<number, Cursor> {
     return this.drcp?.session?.cursors ?? this.ownCursors;
   }
 
-  private newCursorId(): number {
+  private openCursor(plan: Cursor['plan']): Cursor {
     const s = this.drcp?.session;
-    return s ? s.nextCursorId++ : this.nextCursorId++;
-  }
-
-  private closed(): void {
-    if (this.state === 'closed') return;
-    this.drcp?.disconnect();
-    if (this.state === 'open') this.ctx.accepted.count--;
-    this.state = 'closed';
-    this.breakScope.abort(new Error('connection closed'));
-    if (this.loggedOn) this.endSession();
-    this.onClose(this);
+    const cursor: Cursor = { id: s ? s.nextCursorId++ : this.nextCursorId++, plan, binds: [], nextRow: 1 };
+    this.cursors.set(cursor.id, cursor);
+    this.drcp?.own(cursor.id);
+    this.ctx.log(`session ${this.id}: parsed cursor ${cursor.id}`);
+    return cursor;
   }
 
   private endSession(): void {
@@ -285,100 +144,6 @@ export class Session implements Killable {
     this.counted = false;
   }
 
-  private write(buf: Buffer): void {
-    if (this.state === 'closed' || this.blackholed) return;
-    if (this.ctx.faults.frozen) this.heldOutput.push(buf);
-    else this.socket.write(buf);
-  }
-
-  private receive(chunk: Buffer): void {
-    let packets: Packet[];
-    try {
-      packets = this.splitter.push(chunk);
-    } catch (err) {
-      this.ctx.log(`session ${this.id}: ${(err as Error).message}; closing`);
-      this.socket.destroy();
-      return;
-    }
-    for (const p of packets) {
-      if (this.state === 'closed') return;
-      this.onPacket(p);
-    }
-  }
-
-  private onPacket(p: Packet): void {
-    if (this.state === 'connect') {
-      if (p.type !== PacketType.CONNECT) return void this.socket.destroy();
-      const cd = connectDescriptor(p);
-      this.sdu = Math.min(MAX_SDU, Math.max(MIN_SDU, cd.requestedSdu));
-      if (cd.text !== null) this.onConnect(cd.text);
-      else {
-        // descriptors over 230 bytes follow in a DATA packet
-        this.connectLength = cd.length;
-        this.state = 'connectData';
-      }
-      return;
-    }
-    if (this.state === 'connectData') {
-      if (p.type === PacketType.DATA) this.onConnect(dataPayload(p).toString('ascii', 0, this.connectLength));
-      return;
-    }
-    if (p.type === PacketType.MARKER) return this.onMarker(p.buf[10] ?? 0);
-    if (p.type !== PacketType.DATA) return;
-    const flags = dataFlags(p);
-    if (flags & DATA_FLAG_EOF) return void this.socket.end();
-    this.requestParts.push(dataPayload(p));
-    if (flags & DATA_FLAG_END_OF_REQUEST) {
-      const request = this.requestParts.length === 1 ? this.requestParts[0]! : Buffer.concat(this.requestParts);
-      this.requestParts = [];
-      const scope = this.breakScope.signal;
-      this.callsInFlight++;
-      this.work = this.work.then(() => this.onRequest(request, scope));
-    }
-  }
-
-  private onConnect(descriptor: string): void {
-    const ctx = this.ctx;
-    const service = /\(\s*SERVICE_NAME\s*=\s*([^)\s]*)\s*\)/i.exec(descriptor)?.[1] ?? '';
-    const pooled = pooledConnectData(descriptor);
-    let refuse = 0;
-    if (ctx.faults.refusing) refuse = REFUSE_FAULT_ERROR;
-    else if (service.toUpperCase() !== ctx.serviceName.toUpperCase() || ctx.faults.serviceUnregistered) {
-      refuse = SERVICE_NOT_FOUND;
-    } else if (pooled && (!ctx.broker || ctx.faults.drcpStopped)) refuse = NO_HANDLER;
-    else if (ctx.sessionLimitError !== 'ORA-00018' && ctx.accepted.count >= ctx.maxSessions) {
-      refuse = Number(ctx.sessionLimitError.slice(4));
-    }
-    if (!refuse && pooled) this.drcp = ctx.broker!.client(pooled);
-    if (refuse) {
-      ctx.stats.refused();
-      ctx.log(`session ${this.id}: refusing connect to service "${service}" (ERR=${refuse})`);
-      this.socket.end(refusePacket(refuse));
-      this.state = 'closed';
-      this.onClose(this);
-      return;
-    }
-    this.write(acceptPacket(this.sdu, TDU));
-    this.splitter.largeLengths();
-    this.state = 'open';
-    ctx.accepted.count++;
-  }
-
-  /**
-   * The client interrupts a call (callTimeout) with a marker. Whatever runs is
-   * abandoned; we answer with a reset marker and ORA-01013, which the driver
-   * reads as the call's reply after its own reset. We answer even when idle:
-   * the reply may have crossed the break on the wire, and the driver then
-   * still waits for the reset and an error.
-   */
-  private onMarker(marker: number): void {
-    if (marker === Marker.RESET) return; // the client's half of the reset: nothing to do
-    this.breakScope.abort(new Error('break'));
-    this.breakScope = new AbortController();
-    this.write(markerPacket(Marker.RESET));
-    this.reply(null, (w) => this.error(w, { ...OraErrors.cancelled }));
-  }
-
   private reply(scope: AbortSignal | null, build: (w: Writer) => void): void {
     if (scope?.aborted) return;
     const w = new Writer();
@@ -387,15 +152,14 @@ export class Session implements Killable {
     this.sessRet = null;
     build(w);
     let payload = w.toBuffer();
-    if (scope && this.drcp?.attached && this.atPoolBoundary()) {
+    if (scope && this.loggedOn && this.drcp?.attached && atPoolBoundary(this.drcp.boundary, this.call, this.drcp.ownCursors())) {
       // implicit pooling: the pooled server goes back at the boundary; the
       // client learns it from call-status bit 0x8000 and forgets its cursor
       // ids without closing them, so they are closed here (§5)
       payload = withCallStatus(payload, endOfCall.get(w)!, CALL_STATUS_SESSION_RELEASE);
       this.drcp.release(true);
     }
-    const packets = dataPackets(payload, this.sdu);
-    this.write(packets.length === 1 ? packets[0]! : Buffer.concat(packets));
+    this.send(payload);
   }
 
   private error(w: Writer, e: ErrorInfo): void {
@@ -405,20 +169,6 @@ export class Session implements Killable {
 
   private fail(scope: AbortSignal, e: OraError, pos?: number): void {
     this.reply(scope, (w) => this.error(w, { num: e.num, message: e.message, pos }));
-  }
-
-  private async onRequest(request: Buffer, scope: AbortSignal): Promise<void> {
-    try {
-      if (scope.aborted || this.state === 'closed') return;
-      await this.dispatch(new Reader(request), scope);
-    } catch (err) {
-      if (scope.aborted) return;
-      this.ctx.log(`session ${this.id}: cannot handle request: ${(err as Error).message}`);
-      this.fail(scope, OraErrors.unsupportedRequest);
-    } finally {
-      this.callsInFlight--;
-      this.lastCallEndedAt = Date.now();
-    }
   }
 
   private async dispatch(r: Reader, scope: AbortSignal): Promise<void> {
@@ -448,15 +198,15 @@ export class Session implements Killable {
     }
     if (this.drcp && !this.drcp.attached) await this.attachPooledServer(scope);
     this.call = code;
-    this.applyPiggybacks(head.piggybacks);
+    applyPiggybacks(this.statements, head.piggybacks, this.attrs);
     switch (code) {
       case FunctionCode.EXECUTE:
-        return this.execute(r, scope);
+        return execute(this.statements, r, scope);
       case FunctionCode.REEXECUTE:
       case FunctionCode.REEXECUTE_AND_FETCH:
-        return this.reExecute(r, code === FunctionCode.REEXECUTE_AND_FETCH, scope);
+        return reExecute(this.statements, r, code === FunctionCode.REEXECUTE_AND_FETCH, scope);
       case FunctionCode.FETCH:
-        return this.fetch(r, scope);
+        return fetch(this.statements, r, scope);
       case FunctionCode.PING:
       case FunctionCode.COMMIT:
       case FunctionCode.ROLLBACK:
@@ -500,14 +250,7 @@ export class Session implements Killable {
       return this.fail(scope, OraErrors.invalidLogon);
     }
     const user = this.userName;
-    const wanted = req.mode & ANY_PRIVILEGE;
-    const refusal =
-      (wanted & ~(ctx.privileges.get(user) ?? 0)) !== 0
-        ? OraErrors.insufficientPrivileges
-        : ctx.sessionLimitError === 'ORA-00018' && ctx.stats.sessionsOpen >= ctx.maxSessions
-          ? OraErrors.maxSessions
-          : (logonRefusal(ctx.faults.profile, ctx.openByUser.get(user) ?? 0) ??
-            timeZoneError(req.pairs.get('AUTH_ALTER_SESSION')));
+    const refusal = logonDenial(ctx, user, req.mode, req.pairs);
     if (refusal) {
       ctx.stats.logonFailed();
       ctx.log(`session ${this.id}: logon of "${this.user}" refused: ${refusal.message}`);
@@ -525,140 +268,17 @@ export class Session implements Killable {
     this.drcp?.logon(this.user, req.pairs);
     await delay(ctx.faults.logonLatencyMs, scope);
     this.reply(scope, (w) => {
-      writeParameters(w, [
-        { key: 'AUTH_SVR_RESPONSE', value: proof },
-        { key: 'AUTH_VERSION_NO', value: AUTH_VERSION_NO },
-        { key: 'AUTH_SESSION_ID', value: String(this.id) },
-        { key: 'AUTH_SERIAL_NUM', value: '1' },
-        { key: 'AUTH_SC_SERVICE_NAME', value: ctx.serviceName },
-        { key: 'AUTH_INSTANCENAME', value: 'ORASIM' },
-        // the PDB (the driver's pdbName) and the database unique name (its dbName), as a CDB sends them
-        { key: 'AUTH_DBNAME', value: ctx.serviceName },
-        { key: 'AUTH_SC_DBUNIQUE_NAME', value: 'ORASIM' },
-        { key: 'AUTH_SC_REAL_DBUNIQUE_NAME', value: 'ORASIM' },
-        { key: 'AUTH_MAX_OPEN_CURSORS', value: '300' },
-        { key: 'AUTH_MAX_IDEN_LENGTH', value: '128' },
-      ]);
+      writeParameters(w, logonReply(ctx, proof, this.id));
       writeStatus(w);
-    });
-  }
-
-  private applyPiggybacks(p: Piggybacks): void {
-    for (const [k, v] of Object.entries(p.endToEnd)) {
-      if (v === '') this.attrs.delete(k);
-      else this.attrs.set(k, v);
-    }
-    for (const id of p.closeCursors) {
-      this.cursors.delete(id);
-      this.ctx.log(`session ${this.id}: closed cursor ${id}`);
-    }
-    for (const id of p.cancelCursors) {
-      const c = this.cursors.get(id);
-      if (c?.plan.kind === 'query') c.nextRow = c.plan.rowCount + 1;
-    }
-  }
-
-  private async execute(r: Reader, scope: AbortSignal): Promise<void> {
-    const req = readExecute(r);
-    this.ctx.stats.statement();
-    let cursor = this.cursors.get(req.cursorId);
-    if (req.sql !== null) {
-      if (/^\s*(COMMIT|ROLLBACK)\b/i.test(req.sql)) this.call = FunctionCode.COMMIT;
-      const p = plan(req.sql, this.user);
-      if (p.kind === 'error') {
-        // cursor id 0: a non-zero id would make the driver keep a cursor we never opened
-        if (req.cursorId) this.cursors.delete(req.cursorId);
-        return this.fail(scope, p.error, p.pos);
-      }
-      if (!cursor) {
-        cursor = { id: this.newCursorId(), plan: p, binds: [], nextRow: 1 };
-        this.cursors.set(cursor.id, cursor);
-        this.drcp?.own(cursor.id);
-        this.ctx.log(`session ${this.id}: parsed cursor ${cursor.id}`);
-      } else {
-        cursor.plan = p;
-      }
-    }
-    if (!cursor) return this.fail(scope, OraErrors.invalidCursor);
-    cursor.binds = req.binds;
-    const rows = req.options & ExecOption.FETCH ? req.prefetchRows : 0;
-    await this.run(cursor, req.bindValues, rows, true, scope);
-  }
-
-  private async reExecute(r: Reader, andFetch: boolean, scope: AbortSignal): Promise<void> {
-    const req = readReExecute(r);
-    this.ctx.stats.statement();
-    const cursor = this.cursors.get(req.cursorId);
-    if (!cursor) return this.fail(scope, OraErrors.invalidCursor);
-    const binds = readBindRow(r, cursor.binds);
-    await this.run(cursor, binds, andFetch ? req.numIters : 0, false, scope);
-  }
-
-  /** Executes a parsed statement: latency (gated by capacity), then the reply. */
-  private async run(cursor: Cursor, binds: BindValue[], rows: number, describe: boolean, scope: AbortSignal): Promise<void> {
-    await this.statementLatency(scope);
-    const p = cursor.plan;
-    if (p.kind === 'sleep') {
-      // a sleeping session holds no CPU, so no capacity slot either
-      await delay(Math.max(0, p.seconds(binds)) * 1000, scope);
-    }
-    if (p.kind !== 'query') {
-      return this.reply(scope, (w) => this.error(w, { num: 0, cursorId: cursor.id }));
-    }
-    cursor.nextRow = 1;
-    this.reply(scope, (w) => {
-      if (describe) writeDescribeInfo(w, p.columns);
-      this.writeRows(w, cursor, rows);
-    });
-  }
-
-  private async statementLatency(scope: AbortSignal): Promise<void> {
-    const ms = this.ctx.faults.latency();
-    const capacity = this.ctx.capacity;
-    await capacity.acquire(scope);
-    try {
-      await delay(ms, scope);
-    } finally {
-      capacity.release();
-    }
-  }
-
-  private fetch(r: Reader, scope: AbortSignal): void {
-    const req = readFetch(r);
-    const cursor = this.cursors.get(req.cursorId);
-    if (!cursor) return this.fail(scope, OraErrors.invalidCursor);
-    this.reply(scope, (w) => this.writeRows(w, cursor, req.arraySize));
-  }
-
-  /**
-   * Up to `max` rows, then an ERROR message that ends the call: 1403 when the
-   * rows are exhausted, 0 when the client should FETCH for more.
-   */
-  private writeRows(w: Writer, cursor: Cursor, max: number): void {
-    const p = cursor.plan;
-    if (p.kind !== 'query') return this.error(w, { num: 0, cursorId: cursor.id });
-    const end = Math.min(p.rowCount, cursor.nextRow + max - 1);
-    for (; cursor.nextRow <= end; cursor.nextRow++) writeRow(w, p.columns, p.row(cursor.nextRow));
-    const done = cursor.nextRow > p.rowCount;
-    this.error(w, {
-      num: done ? NO_DATA_FOUND : 0,
-      message: done ? 'ORA-01403: no data found' : undefined,
-      cursorId: cursor.id,
-      rowCount: cursor.nextRow - 1,
     });
   }
 
   // ---- DRCP (drcp/broker.ts; docs/oracle-tls-drcp.md §5) ----
 
-  /** function of the call being answered, for the implicit-pooling boundary */
-  private call = 0;
-
   /** Borrows a pooled server for this call (waiting while all are busy) and queues SESS_RET for the reply. */
   private async attachPooledServer(scope: AbortSignal): Promise<void> {
     const a = await this.drcp!.attach(scope);
-    const w = new Writer(16);
-    writeSessRet(w, a.changed ? SESSION_CHANGED : 0, a.sessionId, a.serial);
-    this.sessRet = Buffer.from(w.toBuffer());
+    this.sessRet = sessRetPiggyback(a.changed ? SESSION_CHANGED : 0, a.sessionId, a.serial);
   }
 
   /**
@@ -668,20 +288,8 @@ export class Session implements Killable {
    */
   private sessionRelease(r: Reader, piggybacks: Piggybacks): void {
     const { mode } = readSessionRelease(r);
-    this.applyPiggybacks(piggybacks);
+    applyPiggybacks(this.statements, piggybacks, this.attrs);
     this.drcp?.release(false);
     this.ctx.log(`session ${this.id}: released its pooled server${mode & RELEASE_DEAUTHENTICATE ? ' (deauthenticate)' : ''}`);
-  }
-
-  /**
-   * POOL_BOUNDARY=STATEMENT: no result set of this client left open (no
-   * transactions exist here, so none is active). TRANSACTION: the call ended
-   * a transaction (commit or rollback, as a call or as SQL).
-   */
-  private atPoolBoundary(): boolean {
-    const boundary = this.drcp?.boundary;
-    if (!boundary || !this.loggedOn) return false;
-    if (boundary === 'TRANSACTION') return this.call === FunctionCode.COMMIT || this.call === FunctionCode.ROLLBACK;
-    return !this.drcp!.ownCursors().some((c) => c.plan.kind === 'query' && c.nextRow <= c.plan.rowCount);
   }
 }

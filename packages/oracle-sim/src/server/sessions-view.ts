@@ -45,3 +45,31 @@ export function purityOf(raw: string | undefined): Purity | null {
   if (raw === undefined) return null;
   return PURITIES[raw] ?? null;
 }
+
+/** The row of one session: who it is and its status, then what the driver told it (`attrs`, keyed as the driver sent them). */
+export function sessionRow(
+  who: Pick<SessionView, 'sid' | 'username' | 'status' | 'serviceName'>,
+  attrs: Map<string, string>,
+  loggedOnAt: number,
+  idleMs: number,
+): SessionView {
+  const a = (k: string) => attrs.get(k) ?? null;
+  return {
+    ...who,
+    serial: 1,
+    connectionClass: a('AUTH_KPPL_CONN_CLASS'),
+    purity: purityOf(attrs.get('AUTH_KPPL_PURITY')),
+    module: a('module'),
+    action: a('action'),
+    clientIdentifier: a('clientIdentifier'),
+    clientInfo: a('clientInfo'),
+    machine: a('AUTH_MACHINE'),
+    program: a('AUTH_PROGRAM_NM'),
+    terminal: a('AUTH_TERMINAL'),
+    osUser: a('AUTH_SID'),
+    process: a('AUTH_PID'),
+    clientDriver: a('SESSION_CLIENT_DRIVER_NAME'),
+    logonTime: loggedOnAt ? new Date(loggedOnAt).toISOString() : null,
+    lastCallEtMs: idleMs,
+  };
+}

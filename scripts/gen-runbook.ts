@@ -30,15 +30,18 @@ export interface RecordingRule {
   expr: string;
 }
 
-const allRules = (text: string) =>
-  (parse(text) as { groups: { rules: (AlertRule | RecordingRule)[] }[] }).groups.flatMap((g) => g.rules);
+const allRules = (text: string, group?: string) =>
+  (parse(text) as { groups: { name: string; rules: (AlertRule | RecordingRule)[] }[] }).groups
+    .filter((g) => group === undefined || g.name === group)
+    .flatMap((g) => g.rules);
 
 export function alertRules(text: string = readRepo(RULES)): AlertRule[] {
   return allRules(text).filter((r): r is AlertRule => 'alert' in r);
 }
 
-export function recordingRules(text: string = readRepo(RULES)): RecordingRule[] {
-  return allRules(text).filter((r): r is RecordingRule => 'record' in r);
+/** The recording rules of the whole file, or of one group. */
+export function recordingRules(text: string = readRepo(RULES), group?: string): RecordingRule[] {
+  return allRules(text, group).filter((r): r is RecordingRule => 'record' in r);
 }
 
 /**
@@ -88,11 +91,12 @@ function indexBlock(rules: AlertRule[]): string {
   ].join('\n');
 }
 
-function slosBlock(records: RecordingRule[], slos: string): string {
+/** A rule group's own comment, then its recorded series and their expressions. */
+function recordsBlock(records: RecordingRule[], comment: string): string {
   return [
     STAMP,
     '',
-    slos,
+    comment,
     '',
     '| Recorded series | Expression |',
     '| --- | --- |',
@@ -138,7 +142,9 @@ export function renderRunbook(current: string = readRepo(RUNBOOK)): string {
   const rules = alertRules();
   let text = replaceBlock(current, 'runbook-index', indexBlock(rules), RUNBOOK);
   const comments = ruleComments();
-  text = replaceBlock(text, 'runbook-slos', slosBlock(recordingRules(), comments.groups.get('orapool-slo') ?? ''), RUNBOOK);
+  for (const [block, group] of [['runbook-slos', 'orapool-slo'], ['runbook-autoscaling', 'orapool-autoscaling']] as const) {
+    text = replaceBlock(text, block, recordsBlock(recordingRules(readRepo(RULES), group), comments.groups.get(group) ?? ''), RUNBOOK);
+  }
   for (const r of rules) if (!text.includes(`<!-- rule:${r.alert}:start -->`)) text = `${text.trimEnd()}\n\n${skeleton(r.alert)}`;
   for (const r of rules) text = replaceBlock(text, `rule:${r.alert}`, ruleBlock(r, comments.rules.get(r.alert) ?? ''), RUNBOOK);
   return text;

@@ -2,6 +2,7 @@ import { Gauge, type Registry } from 'prom-client';
 import { ROUND_TRIP_SQL } from '../db/round-trip.js';
 import { type MemoryReading, usageRatio } from './memory.js';
 import type { Readiness } from './readiness.js';
+import { createRoundTripHistogram } from './round-trip-histogram.js';
 
 /** Readiness, database reachability and memory, read at scrape time. */
 export interface HealthMetricsLimits {
@@ -60,4 +61,5 @@ export function createHealthMetrics(
   gauge('orapool_database_session_budget', 'Configured DB_SESSION_BUDGET: sessions the whole fleet may hold (0: not set).', () =>
     limits.fleetSessionBudget,
   );
+  createRoundTripHistogram(registry, readiness);
 }

@@ -34,6 +34,7 @@ export class Readiness {
   #lastSuccessAt: number | null = null;
   #lastRoundTrip: number | null = null;
   #lastError: string | null = null;
+  readonly #roundTripListeners: ((seconds: number) => void)[] = [];
   readonly #now: () => number;
 
   constructor(private readonly options: ReadinessOptions) {
@@ -56,6 +57,12 @@ export class Readiness {
     this.#lastSuccessAt = this.#now();
     this.#lastRoundTrip = roundTripSeconds;
     this.#lastError = null;
+    for (const listener of this.#roundTripListeners) listener(roundTripSeconds);
+  }
+
+  /** Called with the seconds of every successful round-trip (the round-trip histogram). */
+  onRoundTrip(listener: (seconds: number) => void): void {
+    this.#roundTripListeners.push(listener);
   }
 
   recordFailure(code: string): void {

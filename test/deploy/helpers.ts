@@ -98,9 +98,10 @@ export function one(objects: K8sObject[], kind: string, nameIncludes = ''): K8sO
 
 /**
  * Validate one object against the Kubernetes OpenAPI schema shipped by
- * kubernetes-models (types, required fields, enums), and ServiceMonitor and
+ * kubernetes-models (types, required fields, enums), ServiceMonitor and
  * PrometheusRule against the Prometheus Operator's CRD schemas from
- * @kubernetes-models/prometheus-operator. Unknown fields are not rejected.
+ * @kubernetes-models/prometheus-operator, and ScaledObject against KEDA's
+ * from @kubernetes-models/keda. Unknown fields are not rejected.
  * Returns an error message, or undefined when valid.
  */
 export async function validateK8s(object: K8sObject): Promise<string | undefined> {
@@ -109,7 +110,9 @@ export async function validateK8s(object: K8sObject): Promise<string | undefined
   const modulePath =
     group === 'monitoring.coreos.com'
       ? `@kubernetes-models/prometheus-operator/${group}/${version}/${object.kind}`
-      : group
+      : group === 'keda.sh'
+        ? `@kubernetes-models/keda/${group}/${version}/${object.kind}`
+        : group
         ? `kubernetes-models/${group}/${version}/${object.kind}`
         : `kubernetes-models/${version}/${object.kind}`;
   let Model: new (data: unknown) => { validate(): void };

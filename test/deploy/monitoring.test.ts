@@ -25,7 +25,7 @@ const alerts = () => rules().filter((r): r is Rule & { alert: string } => Boolea
 
 /**
  * Metrics the rules read that orapool does not expose yet: proposed for src/
- * (see docs/runbook.md#proposed-metrics). The alerts that read them stay quiet
+ * (none now; name them in docs/runbook.md when there are). The alerts that read them stay quiet
  * until then (their promtool tests feed the series). Remove a name here once
  * src/ exposes it: the live-/metrics test below fails while a listed name is
  * already exposed, so the list cannot go stale.

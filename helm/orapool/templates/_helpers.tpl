@@ -104,9 +104,9 @@ Rollout surge in pods: an integer, or a percentage of the replica count rounded 
 {{- end }}
 {{- end }}
 
-{{/* Most replicas that can run at once outside a rollout: HPA maxReplicas when autoscaling, else replicaCount. */}}
+{{/* Most replicas that can run at once outside a rollout: autoscaling.maxReplicas when an HPA or KEDA scales, else replicaCount. */}}
 {{- define "orapool.peakReplicas" -}}
-{{- if .Values.autoscaling.enabled }}{{ .Values.autoscaling.maxReplicas | int }}{{ else }}{{ .Values.replicaCount | int }}{{ end }}
+{{- if include "orapool.autoscaled" . }}{{ .Values.autoscaling.maxReplicas | int }}{{ else }}{{ .Values.replicaCount | int }}{{ end }}
 {{- end }}
 
 {{/* Rollout maxUnavailable in pods: an integer, or a percentage of the replica count rounded down (as Kubernetes does). */}}
@@ -139,7 +139,7 @@ maxReplicas - minReplicas pods draining beside a full set of running ones.
 {{- if gt $minReady 0 }}
 {{- $draining = min $peak (mul $step (div (add $grace (sub $minReady 1)) $minReady)) }}
 {{- end }}
-{{- if .Values.autoscaling.enabled }}
+{{- if include "orapool.autoscaled" . }}
 {{- $draining = max $draining (sub (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) }}
 {{- end }}
 {{- $draining }}
@@ -159,7 +159,7 @@ database.maxSessions.
 {{- $total := mul (add $peak $surge $draining) $poolMax }}
 {{- with .Values.database.maxSessions }}
 {{- if gt $total (int .) }}
-{{- fail (printf "connection budget exceeded: (%s %d + rollout maxSurge %d + draining %d) x DB_POOL_MAX %d = %d database sessions, but database.maxSessions is %d. Lower config.DB_POOL_MAX, replicas/autoscaling.maxReplicas or rollout.maxSurge, set minReadySeconds >= terminationGracePeriodSeconds (%d) so that at most maxSurge + maxUnavailable pods drain at once, or raise database.maxSessions (and the database's PROCESSES/SESSIONS)." (ternary "autoscaling.maxReplicas" "replicaCount" $.Values.autoscaling.enabled) $peak $surge $draining $poolMax $total (int .) (include "orapool.terminationGracePeriod" $ | int)) }}
+{{- fail (printf "connection budget exceeded: (%s %d + rollout maxSurge %d + draining %d) x DB_POOL_MAX %d = %d database sessions, but database.maxSessions is %d. Lower config.DB_POOL_MAX, replicas/autoscaling.maxReplicas or rollout.maxSurge, set minReadySeconds >= terminationGracePeriodSeconds (%d) so that at most maxSurge + maxUnavailable pods drain at once, or raise database.maxSessions (and the database's PROCESSES/SESSIONS)." (ternary "autoscaling.maxReplicas" "replicaCount" (eq (include "orapool.autoscaled" $) "true")) $peak $surge $draining $poolMax $total (int .) (include "orapool.terminationGracePeriod" $ | int)) }}
 {{- end }}
 {{- end }}
 {{- $total }}
@@ -225,11 +225,7 @@ MAX_SHUTDOWN_SECONDS mirrors src/config.ts (test/deploy/helm-refusals.test.ts fa
 {{- if and (gt (int .Values.lifecycle.preStopSleepSeconds) 0) (semverCompare "<1.30-0" .Capabilities.KubeVersion.Version) }}
 {{- fail (printf "lifecycle.preStopSleepSeconds needs the kubelet's sleep preStop action (Kubernetes >= 1.30; alpha and off by default in 1.29), but the cluster is %s. Set lifecycle.preStopSleepSeconds=0: the service already delays its own shutdown by config.SHUTDOWN_DELAY_SECONDS" .Capabilities.KubeVersion.Version) }}
 {{- end }}
-{{- if .Values.autoscaling.enabled }}
-{{- if gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas) }}
-{{- fail (printf "autoscaling.minReplicas (%d) must be <= autoscaling.maxReplicas (%d)" (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
-{{- end }}
-{{- end }}
+{{- include "orapool.validateAutoscaling" . }}
 {{- if and .Values.ingress.enabled (not .Values.ingress.hosts) }}
 {{- fail "ingress.enabled needs at least one entry in ingress.hosts" }}
 {{- end }}
@@ -247,7 +243,7 @@ so enabling autoscaling or upgrading never scales the release down; minReplicas 
 no live object (fresh install, helm template).
 */}}
 {{- define "orapool.replicas" -}}
-{{- if .Values.autoscaling.enabled }}
+{{- if include "orapool.autoscaled" . }}
 {{- $min := int .Values.autoscaling.minReplicas }}
 {{- $max := int .Values.autoscaling.maxReplicas }}
 {{- $live := lookup "apps/v1" "Deployment" (include "orapool.namespace" .) (include "orapool.fullname" .) }}

@@ -168,9 +168,10 @@ export const configSpec = {
     desc: 'Seconds a checkout ping may take before the connection is discarded.',
     example: '5',
   }),
+  // Not live: oracledb 26 thin takes stmtCacheSize in reconfigure() but opens new sessions with the creation value.
   DB_STMT_CACHE_SIZE: int({
-    live: true, default: 30, range: { minimum: 0 },
-    desc: 'Statements each session keeps parsed (the driver default). A change applies to sessions opened afterwards. 0 disables.',
+    default: 30, range: { minimum: 0 },
+    desc: 'Statements each session keeps parsed (the driver default). 0 disables.',
     example: '30',
   }),
   DB_EXPIRE_TIME: int({

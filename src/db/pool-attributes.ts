@@ -22,7 +22,6 @@ export interface LivePoolAttributes {
   maxLifetimeSession: number;
   poolTimeout: number;
   poolPingInterval: number;
-  stmtCacheSize: number;
 }
 
 /** The attributes that can change on a running pool (resize.ts), part of every createPool() too. */
@@ -38,7 +37,6 @@ export function livePoolAttributes(config: Config): LivePoolAttributes {
     maxLifetimeSession: p.recycleSeconds,
     poolTimeout: p.idleTimeoutSeconds,
     poolPingInterval: p.pingIntervalSeconds,
-    stmtCacheSize: p.stmtCacheSize,
   };
 }
 
@@ -58,6 +56,8 @@ export function poolAttributes(config: Config): oracledb.PoolAttributes {
     ...(db.configDir ? { configDir: db.configDir } : {}),
     ...livePoolAttributes(config),
     poolPingTimeout: Math.round(config.pool.pingTimeoutSeconds * 1000),
+    // Not among the live attributes: thin sessions keep the creation value (lib/thin/pool.js _getConnAttrs).
+    stmtCacheSize: config.pool.stmtCacheSize,
     expireTime: db.expireTimeMinutes,
     connectTimeout: db.connectTimeoutSeconds,
     transportConnectTimeout: db.connectTimeoutSeconds,

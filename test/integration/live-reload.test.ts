@@ -105,6 +105,15 @@ describe.skipIf(realOracle)(`live reload through CONFIG_DIR (${realOracle ? need
       metrics = await (await fetch(`${service.url}/metrics`)).text();
       expect(metricValue(metrics, 'orapool_pool_max_connections')).toBe(3);
       expect(metricValue(metrics, 'orapool_config_reloads_total{result="restart_required"}')).toBe(1);
+
+      // orapool's own live settings: LOG_LEVEL=debug logs the probe requests, which info does not.
+      const readyzLines = () => service.logs().filter((e) => e.event === 'request' && e.route === '/readyz').length;
+      await fetch(`${service.url}/readyz`);
+      expect(readyzLines()).toBe(0);
+      volume.update({ DB_POOL_MAX: '3', DB_CALL_TIMEOUT: '9', LOG_LEVEL: 'debug' });
+      await service.waitForLog((e) => e.event === 'config_reloaded' && e.generation === 3);
+      await fetch(`${service.url}/readyz`);
+      await waitFor('a /readyz request line at debug', () => readyzLines() > 0);
     } finally {
       volume.remove();
     }

@@ -11,7 +11,7 @@ import { defineConfig } from 'vitest/config';
  *   which holds no mutants, so they would only add minutes and kill nothing.
  * - test/deploy/* and test/bench/*: images, manifests, load runs (processes).
  * - the tests under packages/oracle-sim/test: tests of the simulator itself (not src/).
- * Kept: every unit suite, and pool-fairness and pool-lifecycle, the integration
+ * Kept: every unit suite, and pool-fairness, pool-lifecycle and pool-resize, the integration
  * suites that drive OraclePool in-process over the real driver and an
  * in-process simulator (about 0.2 s and 6 s). A new in-process integration suite belongs in the list below.
  * Also left out: test/unit/structure.test.ts. It reads
@@ -20,7 +20,7 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/integration/pool-fairness.test.ts', 'test/integration/pool-lifecycle.test.ts'],
+    include: ['test/unit/**/*.test.ts', 'test/integration/pool-fairness.test.ts', 'test/integration/pool-lifecycle.test.ts', 'test/integration/pool-resize.test.ts'],
     exclude: ['test/unit/structure.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

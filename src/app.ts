@@ -43,7 +43,7 @@ export function createApp(deps: AppDeps): Koa {
   // turns the empty response into our JSON error.
   const router = new Router();
   probeRoutes(router, deps.readiness);
-  metricsRoutes(router, deps.registry);
+  metricsRoutes(router, deps.registry, deps.logger);
   healthRoutes(router, deps);
   app.use(router.routes());
   app.use(router.allowedMethods());

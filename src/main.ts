@@ -4,7 +4,10 @@ import { HoldTimeMean } from './admission/hold-time-mean.js';
 import { Admission } from './admission/policy.js';
 import { createApp } from './app.js';
 import { environmentWithDotEnv } from './config/dotenv.js';
-import { ConfigError, loadConfig, type Config } from './config/load.js';
+import { ConfigError, loadConfigSource, type ConfigSource } from './config/load.js';
+import { ConfigReload } from './config/reload.js';
+import { createReloadMetrics } from './config/reload-metrics.js';
+import { watchConfigDir, type ConfigDirWatch } from './config/watch-dir.js';
 import { OraclePool } from './db/pool.js';
 import { createPoolObserver, registerPoolGauges } from './db/pool-metrics.js';
 import type { PoolObserver } from './db/types.js';
@@ -22,9 +25,9 @@ import { version } from './version.js';
  * The composition root: the only place real dependencies are built and wired.
  * config -> logger -> metrics -> pool -> health -> admission -> app -> server -> shutdown.
  */
-function configOrExit(): Config {
+function configOrExit(environment: Record<string, string | undefined>): ConfigSource {
   try {
-    return loadConfig(environmentWithDotEnv(process.env));
+    return loadConfigSource(environment);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // Plain text on stderr: the logger's own settings may be what is invalid.
@@ -38,9 +41,14 @@ function configOrExit(): Config {
 
 async function main(): Promise<void> {
   const startedAtMs = Date.now();
-  const config = configOrExit();
+  const environment = environmentWithDotEnv(process.env);
+  const source = configOrExit(environment);
+  const config = source.config;
   const logger = createLogger(config);
   const registry = createRegistry(version);
+  const reloadMetrics = createReloadMetrics(registry, startedAtMs / 1000);
+  // The live settings read through this, so a reload (CONFIG_DIR) reaches them.
+  let live = config;
 
   // The pool reports to its counters and to admission's hold-time sensor;
   // its gauges read the pool itself, so they are registered once it exists.
@@ -65,8 +73,12 @@ async function main(): Promise<void> {
   const containerLimit = containerMemoryLimit();
   const memory = () => readMemory(containerLimit);
   createHealthMetrics(registry, readiness, memory, {
-    memoryHighWatermark: config.memory.highWatermark,
-    fleetSessionBudget: config.pool.fleetSessionBudget,
+    get memoryHighWatermark() {
+      return live.memory.highWatermark;
+    },
+    get fleetSessionBudget() {
+      return live.pool.fleetSessionBudget;
+    },
   });
   const memoryWatch = new MemoryWatch({
     read: memory,
@@ -89,6 +101,23 @@ async function main(): Promise<void> {
   });
   const probe = new DbProbe(pool, readiness, logger, config.db.probeIntervalSeconds);
 
+  // Live reload: the pool first (only the driver can refuse, and then nothing changed), then orapool's own settings.
+  const reload = new ConfigReload({
+    initial: source,
+    load: () => loadConfigSource(environment),
+    loadMerged: (merged) => loadConfigSource(merged, undefined, () => ({})),
+    apply: async (next) => {
+      await pool.reconfigure(next);
+      admission.setLimits({ enabled: next.admission.enabled, eventLoopDelayLimitMs: next.admission.eventLoopDelayMs, heapRatioLimit: next.admission.heapRatio });
+      memoryWatch.setWatermarks(next.memory.highWatermark, next.memory.lowWatermark);
+      logger.level = next.logLevel;
+      live = next;
+    },
+    logger,
+    metrics: reloadMetrics,
+  });
+  let configWatch: ConfigDirWatch | undefined;
+
   const app = createApp({ db: pool, readiness, admission, registry, logger, version, startedAtMs });
   let server;
   try {
@@ -108,6 +137,7 @@ async function main(): Promise<void> {
     closePool: (drainSeconds) => pool.close(drainSeconds),
     stopBackground: () => {
       probe.stop();
+      configWatch?.stop();
       memoryWatch.stop();
       eventLoop.stop();
     },
@@ -132,6 +162,10 @@ async function main(): Promise<void> {
   pool.start();
   probe.start();
   memoryWatch.start();
+  if (config.configDir) {
+    configWatch = watchConfigDir({ dir: config.configDir, onChange: () => reload.reload(), logger });
+    logger.info(`Watching CONFIG_DIR ${config.configDir} for live settings`, { event: 'config_watch_started', dir: config.configDir });
+  }
 
   process.on('unhandledRejection', (reason) => {
     logger.error('Unhandled promise rejection', { event: 'unhandled_rejection', error: String((reason as Error)?.message ?? reason) });

@@ -35,7 +35,7 @@ export type AdmissionDecision = { admit: true } | { admit: false; reason: ShedRe
  * (event-loop delay, heap) shed before the process itself degrades.
  */
 export class Admission {
-  readonly #options: AdmissionOptions;
+  #options: AdmissionOptions;
   readonly #now: () => number;
   readonly #metrics: AdmissionMetrics;
   #shedding: { since: number; last: number; count: number; reason: ShedReason } | undefined;
@@ -45,6 +45,11 @@ export class Admission {
     this.#options = options;
     this.#now = options.now ?? (() => Date.now());
     this.#metrics = createAdmissionMetrics(options.registry, () => this.expectedWaitSeconds());
+  }
+
+  /** Live settings (ADMISSION_CONTROL, SHED_*): the next decision uses them. */
+  setLimits(limits: Pick<AdmissionOptions, 'enabled' | 'eventLoopDelayLimitMs' | 'heapRatioLimit'>): void {
+    this.#options = { ...this.#options, ...limits };
   }
 
   expectedWaitSeconds(f: PoolFigures = this.#options.figures()): number {

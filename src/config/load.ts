@@ -1,4 +1,5 @@
 import { customCleanEnv } from 'envalid';
+import { overlayConfigDir, readConfigDirSync, type ReadConfigDir } from './config-dir.js';
 import { readUtf8, resolveFileVariables, type Environment, type ReadFile } from './files.js';
 import { crossFieldProblems, rangeProblems, type ConfigProblem } from './rules.js';
 import { Secret } from './secret.js';
@@ -17,6 +18,8 @@ export interface Config {
   readonly host: string;
   readonly logLevel: string;
   readonly logFormat: 'json' | 'pretty';
+  /** CONFIG_DIR: watched for live changes (reload.ts); undefined: environment only. */
+  readonly configDir: string | undefined;
   readonly db: {
     readonly user: string;
     readonly password: Secret;
@@ -40,6 +43,7 @@ export interface Config {
     readonly idleTimeoutSeconds: number;
     readonly pingIntervalSeconds: number;
     readonly pingTimeoutSeconds: number;
+    readonly stmtCacheSize: number;
     readonly slowHoldSeconds: number;
     readonly borrowSites: 'after-slow-hold' | 'always';
     /** Sessions the whole fleet may hold (0: not set); reported, not enforced. */
@@ -69,14 +73,29 @@ export class ConfigError extends Error {
   }
 }
 
+/** A Config with what it was made of, so a reload can tell which variables changed. */
+export interface ConfigSource {
+  config: Config;
+  /** Every variable's parsed value (secrets included: compare, never print). */
+  values: Readonly<Record<VariableName, unknown>>;
+  /** The environment after CONFIG_DIR was laid over it. */
+  environment: Readonly<Record<string, string | undefined>>;
+}
+
 /**
  * Validate the whole environment at once and return a typed, frozen Config,
  * or throw a ConfigError listing every problem. Secret values never appear in
  * a problem: a secret can only be missing or unreadable.
  */
-export function loadConfig(env: Environment, readFile: ReadFile = readUtf8): Config {
+export function loadConfig(env: Environment, readFile: ReadFile = readUtf8, readDir: ReadConfigDir = readConfigDirSync): Config {
+  return loadConfigSource(env, readFile, readDir).config;
+}
+
+/** loadConfig, keeping the parsed values and the merged environment (reload.ts diffs them). */
+export function loadConfigSource(env: Environment, readFile: ReadFile = readUtf8, readDir: ReadConfigDir = readConfigDirSync): ConfigSource {
   const problems: ConfigProblem[] = [];
-  const resolved = resolveFileVariables(env, readFile, problems);
+  const environment = overlayConfigDir(env, readDir, problems);
+  const resolved = resolveFileVariables(environment, readFile, problems);
   const docs = new Map<string, VariableDoc>(describeVariables().map((d) => [d.name, d]));
 
   // customCleanEnv with an identity middleware: we want plain values back, not
@@ -115,6 +134,7 @@ export function loadConfig(env: Environment, readFile: ReadFile = readUtf8): Con
     host: c.HOST,
     logLevel: c.LOG_LEVEL,
     logFormat: c.LOG_FORMAT === 'auto' ? (nodeEnv === 'development' ? 'pretty' : 'json') : (c.LOG_FORMAT as 'json' | 'pretty'),
+    configDir: optional(c.CONFIG_DIR),
     db: {
       user: c.DB_USER,
       password: new Secret(c.DB_PASSWORD),
@@ -138,6 +158,7 @@ export function loadConfig(env: Environment, readFile: ReadFile = readUtf8): Con
       idleTimeoutSeconds: c.DB_POOL_IDLE_TIMEOUT,
       pingIntervalSeconds: c.DB_POOL_PING_INTERVAL,
       pingTimeoutSeconds: c.DB_POOL_PING_TIMEOUT,
+      stmtCacheSize: c.DB_STMT_CACHE_SIZE,
       slowHoldSeconds: c.DB_SLOW_HOLD_SECONDS,
       borrowSites: cleaned.DB_BORROW_SITES as 'after-slow-hold' | 'always',
       fleetSessionBudget: c.DB_SESSION_BUDGET,
@@ -156,7 +177,8 @@ export function loadConfig(env: Environment, readFile: ReadFile = readUtf8): Con
       drainSeconds: c.SHUTDOWN_DRAIN_SECONDS,
     },
   };
-  return deepFreeze(config);
+  const values = Object.fromEntries(Object.keys(configSpec).map((name) => [name, cleaned[name]])) as Record<VariableName, unknown>;
+  return { config: deepFreeze(config), values: Object.freeze(values), environment: Object.freeze(environment) };
 }
 
 function deepFreeze<T extends object>(value: T): T {

@@ -31,6 +31,8 @@ interface Rules {
   /** Default 'setting'. */
   kind?: VariableKind;
   range?: Range;
+  /** Applied to the running service when it changes in CONFIG_DIR (src/config/reload.ts); otherwise a restart is required. */
+  live?: boolean;
 }
 
 /** An envalid validator whose spec also takes Rules (envalid keeps extra fields: its validators spread the spec). */
@@ -72,6 +74,13 @@ const RATIO: Range = { minimum: 0, exclusiveMaximum: 1, rule: 'must be a ratio f
  * not even in a validation error.
  */
 export const configSpec = {
+  CONFIG_DIR: str({
+    default: '',
+    desc:
+      'Directory of settings, one file per variable (a mounted ConfigMap); a file overrides the environment. Watched: a change of a live ' +
+      'setting applies without a restart, a change of any other is logged as restart required. Empty: environment only.',
+    example: '/etc/orapool/config',
+  }),
   NODE_ENV: str({
     choices: ['production', 'development', 'test'],
     default: 'production',
@@ -80,7 +89,7 @@ export const configSpec = {
   }),
   PORT: port({ default: 5001, range: { minimum: 1, maximum: 65535 }, desc: 'HTTP port the service listens on.', example: '5001' }),
   HOST: str({ default: '0.0.0.0', desc: 'Address the HTTP server binds to.', example: '0.0.0.0' }),
-  LOG_LEVEL: str({
+  LOG_LEVEL: str({ live: true,
     choices: ['error', 'warn', 'info', 'http', 'verbose', 'debug'],
     default: 'info',
     desc: 'Least severe log level written. Requests are logged at info; /livez, /readyz and /metrics requests at debug.',
@@ -117,39 +126,39 @@ export const configSpec = {
     example: '/etc/orapool/wallet',
   }),
 
-  DB_POOL_MIN: int({ default: 5, range: { minimum: 0 }, desc: 'Connections the pool keeps open even when idle.', example: '5' }),
-  DB_POOL_MAX: int({
+  DB_POOL_MIN: int({ live: true, default: 5, range: { minimum: 0 }, desc: 'Connections the pool keeps open even when idle.', example: '5' }),
+  DB_POOL_MAX: int({ live: true,
     default: 40, range: { minimum: 1 },
     desc: 'Most connections the pool opens. Each replica opens up to this many database sessions.',
     example: '40',
   }),
-  DB_SESSION_BUDGET: int({
+  DB_SESSION_BUDGET: int({ live: true,
     default: 0, range: { minimum: 0 },
     desc: 'Database sessions all replicas together may hold (the Helm chart sets it from database.maxSessions). Exported as orapool_database_session_budget so an alert can compare the fleet with it; it does not limit the pool (DB_POOL_MAX does). 0: not set.',
     example: '300',
   }),
-  DB_POOL_INCREMENT: int({ default: 1, range: { minimum: 1 }, desc: 'Connections opened at once when the pool grows.', example: '1' }),
-  DB_POOL_TIMEOUT: decimal({
+  DB_POOL_INCREMENT: int({ live: true, default: 1, range: { minimum: 1 }, desc: 'Connections opened at once when the pool grows.', example: '1' }),
+  DB_POOL_TIMEOUT: decimal({ live: true,
     default: 30, range: { minimum: 0.001, why: ' (1 ms): 0 would make requests wait forever' },
     desc: 'Seconds a request waits in the queue for a free connection before it gets 503 (the pool queue timeout).',
     example: '30',
   }),
-  DB_POOL_QUEUE_MAX: int({
+  DB_POOL_QUEUE_MAX: int({ live: true,
     default: 1000, range: { minimum: 1, why: ' (an unbounded queue lets overload grow memory and latency without limit)' },
     desc: 'Most requests waiting for a connection; beyond it a request gets 503 at once. A memory backstop: admission control bounds the wait by time first.',
     example: '1000',
   }),
-  DB_POOL_RECYCLE: int({
+  DB_POOL_RECYCLE: int({ live: true,
     default: 3600, range: { minimum: 0 },
     desc: 'Seconds a session may live before the pool replaces it (maxLifetimeSession). 0 disables.',
     example: '3600',
   }),
-  DB_POOL_IDLE_TIMEOUT: int({
+  DB_POOL_IDLE_TIMEOUT: int({ live: true,
     default: 60, range: { minimum: 0 },
     desc: 'Seconds an idle connection above DB_POOL_MIN stays open before the pool closes it. 0 disables.',
     example: '60',
   }),
-  DB_POOL_PING_INTERVAL: int({
+  DB_POOL_PING_INTERVAL: int({ live: true,
     default: 60, range: { minimum: -1 },
     desc: 'Seconds a connection may sit idle before it is pinged at checkout. 0 pings every checkout; -1 never.',
     example: '60',
@@ -158,6 +167,12 @@ export const configSpec = {
     default: 5, range: { minimum: 0.001, why: ' (1 ms): 0 would let a checkout ping hang' },
     desc: 'Seconds a checkout ping may take before the connection is discarded.',
     example: '5',
+  }),
+  // Not live: oracledb 26 thin takes stmtCacheSize in reconfigure() but opens new sessions with the creation value.
+  DB_STMT_CACHE_SIZE: int({
+    default: 30, range: { minimum: 0 },
+    desc: 'Statements each session keeps parsed (the driver default). 0 disables.',
+    example: '30',
   }),
   DB_EXPIRE_TIME: int({
     default: 2, range: { minimum: 0 },
@@ -185,12 +200,12 @@ export const configSpec = {
     desc: 'Cap, in seconds, of the exponential backoff between pool creation attempts while the database is unreachable.',
     example: '30',
   }),
-  DB_SLOW_HOLD_SECONDS: decimal({
+  DB_SLOW_HOLD_SECONDS: decimal({ live: true,
     default: 10, range: { minimum: 0 },
     desc: 'A connection held longer than this is logged once (route, request id, borrow site) and counted. 0 disables.',
     example: '10',
   }),
-  DB_BORROW_SITES: str({
+  DB_BORROW_SITES: str({ live: true,
     choices: ['after-slow-hold', 'always'],
     default: 'after-slow-hold',
     desc:
@@ -199,27 +214,27 @@ export const configSpec = {
     example: 'always',
   }),
 
-  ADMISSION_CONTROL: bool({
+  ADMISSION_CONTROL: bool({ live: true,
     default: true,
     desc: 'Reject at once with 503 when the expected wait for a connection exceeds DB_POOL_TIMEOUT, instead of queueing a request that would time out.',
     example: 'true',
   }),
-  SHED_EVENT_LOOP_DELAY_MS: decimal({
+  SHED_EVENT_LOOP_DELAY_MS: decimal({ live: true,
     default: 1000, range: { minimum: 0 },
     desc: 'Shed new requests while the event loop delay (p99, milliseconds) is above this. 0 disables.',
     example: '1000',
   }),
-  SHED_HEAP_RATIO: decimal({
+  SHED_HEAP_RATIO: decimal({ live: true,
     default: 0.95, range: RATIO,
     desc: 'Shed new requests while V8 heap used / heap limit is above this ratio. 0 disables.',
     example: '0.95',
   }),
-  MEMORY_HIGH_WATERMARK: decimal({
+  MEMORY_HIGH_WATERMARK: decimal({ live: true,
     default: 0.9, range: RATIO,
     desc: 'Ratio of RSS to the container memory limit above which /readyz turns 503. 0 disables.',
     example: '0.9',
   }),
-  MEMORY_LOW_WATERMARK: decimal({
+  MEMORY_LOW_WATERMARK: decimal({ live: true,
     default: 0.8, range: RATIO,
     desc: 'Ratio below which readiness recovers after crossing MEMORY_HIGH_WATERMARK.',
     example: '0.8',
@@ -252,6 +267,8 @@ export interface VariableDoc {
   range: Range | undefined;
   /** The JSON type of its value. */
   type: ValueType;
+  /** Applied without a restart when it changes in CONFIG_DIR. */
+  live: boolean;
 }
 
 /** The spec as plain data, for the generators and drift tests. */
@@ -270,6 +287,7 @@ export function describeVariables(): VariableDoc[] {
       choices: spec.choices?.map(String),
       range: spec.range,
       type: spec.type,
+      live: spec.live === true,
     };
   });
 }

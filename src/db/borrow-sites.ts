@@ -13,17 +13,17 @@ export class BorrowSiteCapture {
 
   readonly #windowMs: number;
   readonly #now: () => number;
-  /** DB_BORROW_SITES=always: every borrow, so the first slow hold names its borrower too. */
-  readonly #always: boolean;
+  /** DB_BORROW_SITES=always: every borrow, so the first slow hold names its borrower too (a live setting). */
+  always: boolean;
 
   constructor(options: { windowMs?: number; now?: () => number; always?: boolean } = {}) {
     this.#windowMs = options.windowMs ?? 10 * 60_000;
     this.#now = options.now ?? Date.now;
-    this.#always = options.always ?? false;
+    this.always = options.always ?? false;
   }
 
   get active(): boolean {
-    return this.#always || this.#now() < this.#until;
+    return this.always || this.#now() < this.#until;
   }
 
   /** The borrow site if stacks are being recorded now. Call before the first await. */

@@ -12,20 +12,22 @@ export function sessionMachine(host: string = hostname()): string {
   return host.replace(/[^\w.-]/g, '_').slice(0, 64) || 'unknown';
 }
 
-/**
- * oracledb.createPool() attributes from the config: the service's pool and
- * the preflight's (which overrides a few) connect exactly the same way.
- * Secrets are revealed here and nowhere else.
- */
-export function poolAttributes(config: Config): oracledb.PoolAttributes {
-  const { db, pool: p } = config;
+/** What the thin driver's pool.reconfigure() accepts of ours: the same names and units as at creation. */
+export interface LivePoolAttributes {
+  poolMin: number;
+  poolMax: number;
+  poolIncrement: number;
+  queueTimeout: number;
+  queueMax: number;
+  maxLifetimeSession: number;
+  poolTimeout: number;
+  poolPingInterval: number;
+}
+
+/** The attributes that can change on a running pool (resize.ts), part of every createPool() too. */
+export function livePoolAttributes(config: Config): LivePoolAttributes {
+  const p = config.pool;
   return {
-    user: db.user,
-    password: db.password.reveal(),
-    connectString: db.connectString,
-    ...(db.walletLocation ? { walletLocation: db.walletLocation } : {}),
-    ...(db.walletPassword ? { walletPassword: db.walletPassword.reveal() } : {}),
-    ...(db.configDir ? { configDir: db.configDir } : {}),
     poolMin: p.min,
     poolMax: p.max,
     poolIncrement: p.increment,
@@ -35,7 +37,27 @@ export function poolAttributes(config: Config): oracledb.PoolAttributes {
     maxLifetimeSession: p.recycleSeconds,
     poolTimeout: p.idleTimeoutSeconds,
     poolPingInterval: p.pingIntervalSeconds,
-    poolPingTimeout: Math.round(p.pingTimeoutSeconds * 1000),
+  };
+}
+
+/**
+ * oracledb.createPool() attributes from the config: the service's pool and
+ * the preflight's (which overrides a few) connect exactly the same way.
+ * Secrets are revealed here and nowhere else.
+ */
+export function poolAttributes(config: Config): oracledb.PoolAttributes {
+  const { db } = config;
+  return {
+    user: db.user,
+    password: db.password.reveal(),
+    connectString: db.connectString,
+    ...(db.walletLocation ? { walletLocation: db.walletLocation } : {}),
+    ...(db.walletPassword ? { walletPassword: db.walletPassword.reveal() } : {}),
+    ...(db.configDir ? { configDir: db.configDir } : {}),
+    ...livePoolAttributes(config),
+    poolPingTimeout: Math.round(config.pool.pingTimeoutSeconds * 1000),
+    // Not among the live attributes: thin sessions keep the creation value (lib/thin/pool.js _getConnAttrs).
+    stmtCacheSize: config.pool.stmtCacheSize,
     expireTime: db.expireTimeMinutes,
     connectTimeout: db.connectTimeoutSeconds,
     transportConnectTimeout: db.connectTimeoutSeconds,

@@ -15,6 +15,7 @@ import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver }
 import { withConnection, type BorrowOptions, type RawConnection } from './with-connection.js';
 import { asRawConnection } from './raw-connection.js';
 import { poolSizeMessage } from './pool-size-message.js';
+import { countersReadable, poolSizeChanged, reconfigureDriver } from './resize.js';
 
 export interface OraclePoolDeps {
   config: Config;
@@ -35,7 +36,7 @@ export interface OraclePoolDeps {
  * borrowed and used.
  */
 export class OraclePool implements Database {
-  readonly #config: Config;
+  #config: Config;
   readonly #logger: Logger;
   readonly #observer: PoolObserver;
   readonly #random: () => number;
@@ -104,12 +105,15 @@ export class OraclePool implements Database {
 
   async #createLoop(): Promise<void> {
     for (let attempt = 1; !this.#closing; attempt++) {
+      const createdWith = this.#config;
       const pool = await this.#tryCreate();
       if (pool) {
         if (this.#closing) {
           await pool.close(0).catch(() => {});
           return;
         }
+        // A reload while the attempt ran: the pool takes the settings it missed.
+        if (this.#config !== createdWith) await reconfigureDriver(pool, this.#config).catch(() => {});
         this.#pool = pool;
         this.#resolveCreated();
         this.#logStartup();
@@ -183,7 +187,7 @@ export class OraclePool implements Database {
     const p = this.#config.pool;
     const base = { min: p.min, max: p.max, increment: p.increment, queueMax: p.queueMax, queueTimeoutSeconds: p.queueTimeoutSeconds };
     const pool = this.#pool;
-    if (!pool || pool.status !== oracledb.POOL_STATUS_OPEN) return { open: 0, inUse: 0, idle: 0, waiting: 0, ...base };
+    if (!pool || !countersReadable(pool)) return { open: 0, inUse: 0, idle: 0, waiting: 0, ...base };
     // The driver's own counters (plain properties), not pool.getStatistics(),
     // which builds a 40-field object per call: this runs on every request
     // (admission control). Only `waiting` is counted by us: it includes the
@@ -238,6 +242,24 @@ export class OraclePool implements Database {
       return asRawConnection(await this.#waitRefusal.wait(pool.getConnection()));
     } finally {
       this.#pending -= 1;
+    }
+  }
+
+  /**
+   * Apply a reloaded configuration's live settings (resize.ts): the driver's
+   * first, since only it can refuse, and a refusal leaves everything as it
+   * was. Borrows read this.#config on every call, so they see the new
+   * sizes at once. Before the pool exists, creation simply uses them.
+   */
+  async reconfigure(next: Config): Promise<void> {
+    const previous = this.#config;
+    const pool = this.#pool;
+    if (pool && !this.#closing) await reconfigureDriver(pool, next);
+    this.#config = next;
+    this.#borrowOptions.slowHoldSeconds = next.pool.slowHoldSeconds;
+    this.#borrowSites.always = next.pool.borrowSites === 'always';
+    if (poolSizeChanged(previous, next)) {
+      this.#logger.info(poolSizeMessage('Database pool resized', next), { event: 'pool_resized', created: pool !== undefined, ...next.pool });
     }
   }
 

@@ -70,7 +70,20 @@ export class MemoryWatch {
   #pressure = false;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: MemoryWatchOptions) {}
+  constructor(private options: MemoryWatchOptions) {}
+
+  /**
+   * Live watermarks (MEMORY_*_WATERMARK). Turning the watch off (0) while
+   * under pressure ends the pressure: nothing would ever end it otherwise.
+   */
+  setWatermarks(highWatermark: number, lowWatermark: number): void {
+    this.options = { ...this.options, highWatermark, lowWatermark };
+    if (highWatermark <= 0 && this.#pressure) {
+      this.#pressure = false;
+      this.options.logger.info('Memory watermark disabled; readiness restored', { event: 'memory_pressure_end', highWatermark });
+      this.options.onPressure(false);
+    }
+  }
 
   get underPressure(): boolean {
     return this.#pressure;

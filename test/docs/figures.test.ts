@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { PERF_DOC, renderPerfDoc, results } from '../../scripts/gen-perf-doc.js';
+import { CONFIG_DIR_DEBOUNCE_MS, CONFIG_DIR_POLL_MS } from '../../src/config/watch-dir.js';
 import { docFiles, handProse, read, ROOT } from './markdown.js';
 
 // --- sources ------------------------------------------------------------------
@@ -159,6 +160,12 @@ export const CLAIMS: Claim[] = [
     pattern: /idleTimeout=(\d+)s pingInterval=(\d+)s/g,
     source: 'config defaults',
     expected: () => [defaults.DB_POOL_IDLE_TIMEOUT!, defaults.DB_POOL_PING_INTERVAL!],
+  },
+  {
+    file: 'docs/operations.md',
+    pattern: /debounced by (\d+) ms, plus a\s+content digest every (\d+) s/g,
+    source: 'src/config/watch-dir.ts: CONFIG_DIR_DEBOUNCE_MS, CONFIG_DIR_POLL_MS',
+    expected: () => [CONFIG_DIR_DEBOUNCE_MS, CONFIG_DIR_POLL_MS / 1000],
   },
   {
     file: 'docs/operations.md',

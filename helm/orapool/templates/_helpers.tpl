@@ -298,3 +298,20 @@ labelSelector gets this release's selector labels, and pod-template-hash in matc
 {{- toYaml . }}
 {{- end }}
 {{- end }}
+
+{{/*
+The ConfigMap's data without the live settings (files/live-settings.txt, generated from the spec):
+in live reload mode the pod checksum covers only what the running pods cannot apply themselves.
+*/}}
+{{- define "orapool.restartConfig" -}}
+{{- $data := (include (print .Template.BasePath "/configmap.yaml") . | fromYaml).data | default dict }}
+{{- $live := list }}
+{{- range (.Files.Get "files/live-settings.txt" | splitList "\n") }}
+{{- $line := trim . }}
+{{- if and $line (not (hasPrefix "#" $line)) }}{{ $live = append $live $line }}{{ end }}
+{{- end }}
+{{- if not $live }}{{ fail "files/live-settings.txt is missing or empty: run npm run gen:config" }}{{ end }}
+{{- $restart := deepCopy $data }}
+{{- range $live }}{{ $_ := unset $restart . }}{{ end }}
+{{- toJson $restart }}
+{{- end }}

@@ -301,3 +301,16 @@ describe('Admission on the real clock (no `now` given)', () => {
     }
   });
 });
+
+describe('Admission.setLimits (live reload)', () => {
+  it('takes the new limits at the next decision: turned off, it admits what it shed; a lower event-loop limit sheds', () => {
+    const { sut, knobs, overload } = setup();
+    overload();
+    expect(sut.decide()).toMatchObject({ admit: false, reason: 'expected_wait' });
+    sut.setLimits({ enabled: false, eventLoopDelayLimitMs: 1000, heapRatioLimit: 0.95 });
+    expect(sut.decide()).toEqual({ admit: true });
+    knobs.eventLoopDelayMs = 300;
+    sut.setLimits({ enabled: false, eventLoopDelayLimitMs: 200, heapRatioLimit: 0.95 });
+    expect(sut.decide()).toMatchObject({ admit: false, reason: 'event_loop_delay' });
+  });
+});

@@ -30,6 +30,7 @@ const env = {
   DB_POOL_PING_TIMEOUT: '2.25',
   DB_EXPIRE_TIME: '4',
   DB_CONNECT_TIMEOUT: '12',
+  DB_STMT_CACHE_SIZE: '44',
 };
 
 describe('poolAttributes(loadConfig(env))', () => {
@@ -48,6 +49,7 @@ describe('poolAttributes(loadConfig(env))', () => {
     ['queueTimeout', 7500], // ms: DB_POOL_TIMEOUT 7.5 s
     ['queueMax', 250],
     ['maxLifetimeSession', 1800], // s
+    ['stmtCacheSize', 44],
     ['poolTimeout', 45], // s: DB_POOL_IDLE_TIMEOUT
     ['poolPingInterval', 20], // s
     ['poolPingTimeout', 2250], // ms: DB_POOL_PING_TIMEOUT 2.25 s
@@ -66,7 +68,7 @@ describe('poolAttributes(loadConfig(env))', () => {
     expect(Object.keys(sut).sort()).toEqual(
       [
         'user', 'password', 'connectString', 'walletLocation', 'walletPassword', 'configDir', 'poolMin', 'poolMax', 'poolIncrement',
-        'queueTimeout', 'queueMax', 'maxLifetimeSession', 'poolTimeout', 'poolPingInterval', 'poolPingTimeout', 'expireTime',
+        'queueTimeout', 'queueMax', 'maxLifetimeSession', 'stmtCacheSize', 'poolTimeout', 'poolPingInterval', 'poolPingTimeout', 'expireTime',
         'connectTimeout', 'transportConnectTimeout', 'enableStatistics', 'machine', 'program', 'terminal',
       ].sort(),
     );

@@ -215,4 +215,20 @@ describe('MemoryWatch', () => {
       vi.useRealTimers();
     }
   });
+
+  it('takes new watermarks live, and ends the pressure when the watch is turned off (nothing else would)', async () => {
+    const { sut, log, pressure, at } = setup();
+    at(0.85);
+    expect(pressure).toEqual([]);
+    sut.setWatermarks(0.8, 0.7);
+    at(0.85);
+    expect(pressure).toEqual([true]);
+    sut.setWatermarks(0, 0.7);
+    expect(pressure).toEqual([true, false]);
+    expect(sut.underPressure).toBe(false);
+    at(0.99);
+    expect(pressure).toEqual([true, false]);
+    await log.flush();
+    expect(log.events('memory_pressure_end')).toHaveLength(1);
+  });
 });

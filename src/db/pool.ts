@@ -8,13 +8,14 @@ import { connectTarget } from './connect-target.js';
 import { describeCreateFailure, type CreateFailure } from './create-failure.js';
 import { DbError, DbErrorCode } from './db-error.js';
 import { queueFullError } from './oracle-errors.js';
-import { poolAttributes } from './pool-attributes.js';
+import { applyConnectionClass, poolAttributes } from './pool-attributes.js';
 import { arrivalStep, driverQueue, waitForHandoff } from './queue-order.js';
 import { boundedRoundTrip } from './round-trip.js';
 import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver } from './types.js';
 import { withConnection, type BorrowOptions, type RawConnection } from './with-connection.js';
 import { asRawConnection } from './raw-connection.js';
 import { poolSizeMessage } from './pool-size-message.js';
+import { reportServerMode } from './connect-data.js';
 
 export interface OraclePoolDeps {
   config: Config;
@@ -155,6 +156,7 @@ export class OraclePool implements Database {
     const { db } = this.#config;
     let pool: oracledb.Pool | undefined;
     try {
+      applyConnectionClass(oracledb, this.#config);
       pool = await oracledb.createPool(poolAttributes(this.#config));
       // The real proof: a session exists and answers.
       const conn = await pool.getConnection();
@@ -176,7 +178,7 @@ export class OraclePool implements Database {
   }
 
   #logStartup(): void {
-    this.#logger.info(poolSizeMessage('Database pool initialized', this.#config), { event: 'pool_initialized', thin: oracledb.thin, ...this.#config.pool });
+    this.#logger.info(poolSizeMessage('Database pool initialized', this.#config), { event: 'pool_initialized', thin: oracledb.thin, ...this.#config.pool, database: reportServerMode(this.#config.db.server) });
   }
 
   figures(): PoolFigures {

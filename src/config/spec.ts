@@ -120,29 +120,24 @@ export const configSpec = {
   DB_SERVER_TYPE: str({
     choices: ['dedicated', 'pooled'],
     default: 'dedicated',
-    desc:
-      'dedicated: each pooled connection is its own database session. pooled: Database Resident Connection Pooling (DRCP); ' +
-      'connections borrow a pooled server from the database for each call, so the database-side limit is its DRCP pool size. ' +
-      'orapool adds it to DB_CONNECT_STRING (a TNS alias must say (SERVER=POOLED) itself).',
+    desc: 'dedicated: a database session per connection. pooled: DRCP, a pooled server per call, added to DB_CONNECT_STRING (an alias must say (SERVER=POOLED)).',
     example: 'pooled',
   }),
   DB_CONNECTION_CLASS: str({
     default: '',
-    desc:
-      'DRCP connection class: pooled servers are reused only within one class, so every replica must use the same one ' +
-      '(the Helm chart sets the release name). Empty: orapool, never the driver\'s random per-pool class. Used only when pooled.',
+    desc: "DRCP connection class every replica shares (the chart sets the release name). Empty: orapool, never the driver's random one.",
     example: 'orapool-prod',
   }),
   DB_PURITY: str({
     choices: ['default', 'new', 'self'],
     default: 'default',
-    desc: 'DRCP session purity (POOL_PURITY): self reuses a pooled session with its state, new asks for a fresh one. default: the driver\'s (self for a pool). Needs pooled.',
+    desc: "DRCP purity: self reuses a pooled session and its state, new asks for a fresh one, default is the driver's. Needs pooled.",
     example: 'self',
   }),
   DB_POOL_BOUNDARY: str({
     choices: ['none', 'statement', 'transaction'],
     default: 'none',
-    desc: 'Implicit Connection Pooling (Oracle 23ai+, POOL_BOUNDARY): the database takes the pooled server back at the end of each statement or transaction, even while the connection stays borrowed. Needs pooled.',
+    desc: 'Implicit connection pooling (Oracle 23ai+): the pooled server goes back at each statement or transaction end. Needs pooled.',
     example: 'statement',
   }),
 

@@ -5,10 +5,11 @@
  * (lib/thin/connection.js reads them from the resolved descriptor), so
  * orapool writes them into DB_CONNECT_STRING:
  *
- *   Easy Connect  host:port/service -> host:port/service:pooled?pool_boundary=statement&...
+ *   Easy Connect  host:port/service -> host:port/service:pooled?pool_boundary=STATEMENT&...
  *                 (the driver's own syntax, ezConnectResolver.js; other parameters stay)
  *   descriptor    (CONNECT_DATA=...) -> (CONNECT_DATA=(SERVER=POOLED)(POOL_BOUNDARY=STATEMENT)...)
  *                 in every CONNECT_DATA of the descriptor
+ *   The connection class is not written: the driver sends it (pool-attributes.ts).
  *   TNS alias     left alone: its entry lives in tnsnames.ora, which orapool does not rewrite.
  *                 The entry must carry the keys itself (config rules refuse the settings
  *                 orapool cannot apply there, docs/operations.md#drcp).
@@ -122,6 +123,10 @@ export function withServerMode(connectString: string, mode: ServerMode): string 
   const asked = askedMode(s);
   const missing = (Object.entries(keys) as [keyof typeof keys, string][]).filter(([key]) => {
     if (key === 'SERVER') return asked.server === undefined;
+    // The class goes to the driver instead (pool-attributes.ts applyConnectionClass), which every
+    // database version reads; a descriptor class would win only from 21c on, and hide a driver that
+    // sent its random one.
+    if (key === 'POOL_CONNECTION_CLASS') return false;
     const field = ({ POOL_CONNECTION_CLASS: 'connectionClass', POOL_PURITY: 'purity', POOL_BOUNDARY: 'boundary' } as const)[key];
     return asked[field] === undefined;
   });

@@ -18,20 +18,20 @@ describe('withServerMode', () => {
     for (const s of ['db:1521/FREEPDB1', 'mydb_high', '(DESCRIPTION=(CONNECT_DATA=(SERVICE_NAME=svc)))']) expect(withServerMode(s, dedicated)).toBe(s);
   });
 
-  it('adds :pooled and the class to an Easy Connect string, keeping its parameters', () => {
+  it('adds :pooled, purity and boundary to an Easy Connect string, keeping its parameters (the class goes to the driver)', () => {
     expect(withServerMode('tcps://db:1522/svc?wallet_location=/w&ssl_server_dn_match=yes', pooled)).toBe(
-      'tcps://db:1522/svc:pooled?wallet_location=/w&ssl_server_dn_match=yes&pool_connection_class=orapool-prod',
+      'tcps://db:1522/svc:pooled?wallet_location=/w&ssl_server_dn_match=yes',
     );
     expect(withServerMode('db/svc/inst1', { ...pooled, boundary: 'statement', purity: 'new' })).toBe(
-      'db/svc:pooled/inst1?pool_connection_class=orapool-prod&pool_purity=NEW&pool_boundary=STATEMENT',
+      'db/svc:pooled/inst1?pool_purity=NEW&pool_boundary=STATEMENT',
     );
   });
 
   it('writes the keys into every CONNECT_DATA of a descriptor', () => {
     const s = '(DESCRIPTION_LIST=(DESCRIPTION=(ADDRESS=(HOST=a))(CONNECT_DATA=(SERVICE_NAME=s)))(DESCRIPTION=(ADDRESS=(HOST=b))(connect_data = (SERVICE_NAME=s))))';
     const out = withServerMode(s, { ...pooled, boundary: 'transaction' });
-    expect(out.match(/\(SERVER=POOLED\)\(POOL_CONNECTION_CLASS=orapool-prod\)\(POOL_BOUNDARY=TRANSACTION\)\s*\(SERVICE_NAME=s\)/g)).toHaveLength(2);
-    expect(askedMode(out)).toMatchObject({ server: 'POOLED', connectionClass: 'orapool-prod', boundary: 'TRANSACTION' });
+    expect(out.match(/\(SERVER=POOLED\)\(POOL_BOUNDARY=TRANSACTION\)\s*\(SERVICE_NAME=s\)/g)).toHaveLength(2);
+    expect(askedMode(out)).toMatchObject({ server: 'POOLED', boundary: 'TRANSACTION' });
   });
 
   it('does not add a key the string already has', () => {

@@ -93,7 +93,7 @@ describe('poolAttributes(loadConfig(env))', () => {
 
   it('asks for pooled servers in the connect string and sets the driver-wide class only when pooled', () => {
     const pooled = loadConfig({ ...env, DB_SERVER_TYPE: 'pooled', DB_POOL_BOUNDARY: 'statement' }, () => '');
-    expect(poolAttributes(pooled).connectString).toBe('dbhost:1522/ORCLPDB:pooled?pool_connection_class=orapool&pool_boundary=STATEMENT');
+    expect(poolAttributes(pooled).connectString).toBe('dbhost:1522/ORCLPDB:pooled?pool_boundary=STATEMENT');
     const driver = { connectionClass: '' };
     applyConnectionClass(driver, pooled);
     expect(driver.connectionClass).toBe('orapool');

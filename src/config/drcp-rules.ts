@@ -55,8 +55,10 @@ export function drcpProblems(values: Record<string, unknown>, skip: ReadonlySet<
       rule: `needs DB_SERVER_TYPE=pooled: purity applies to DRCP sessions only (got DB_PURITY=${mode.purity}, DB_SERVER_TYPE=${mode.type})`,
     });
   }
-  if (problems.length > 0 || skip.has('DB_CONNECT_STRING') || typeof values.DB_CONNECT_STRING !== 'string') return problems;
-  return [...problems, ...connectStringProblems(values.DB_CONNECT_STRING, mode)];
+  if (skip.has('DB_CONNECT_STRING') || typeof values.DB_CONNECT_STRING !== 'string') return problems;
+  // Every problem at once, but one line per variable.
+  const named = new Set(problems.map((p) => p.variable));
+  return [...problems, ...connectStringProblems(values.DB_CONNECT_STRING, mode).filter((p) => !named.has(p.variable))];
 }
 
 function connectStringProblems(connectString: string, mode: ServerMode): ConfigProblem[] {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { byKind, CHART, helmRender, helmTemplate, HELM, one, parseManifests, ROOT, run, validateAll, validateK8s, type K8sObject } from './helpers.js';
-import { environmentFigures } from '../../scripts/gen-chart-readme.js';
+import { DRCP_EXAMPLE, environmentFigures, oracleFreeProcesses, valuesFigures } from '../../scripts/gen-chart-readme.js';
 import { appContainer, expectGracePeriodCovers, expectHardened, expectProbes, loadRenderedConfig, podSpec } from './k8s-assertions.js';
 
 const CREDENTIALS = ['database.credentials.values.DB_USER=orapool', 'database.credentials.values.DB_PASSWORD=pw', 'database.credentials.values.DB_CONNECT_STRING=db:1521/FREEPDB1'];
@@ -261,7 +261,17 @@ describe('helm chart', () => {
         return parseManifests(result.stdout).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'hr-prod-orapool')!;
       };
       expect(cm([]).data).toMatchObject({ DB_SERVER_TYPE: 'pooled', DB_CONNECTION_CLASS: 'hr-prod' });
+      // Connections are broker sockets then, not sessions: the fleet-budget alert must not compare them with maxSessions.
+      expect(cm(['database.maxSessions=100']).data).toMatchObject({ DB_SESSION_BUDGET: '0' });
       expect(cm(['config.DB_CONNECTION_CLASS=shared-hr']).data).toMatchObject({ DB_CONNECTION_CLASS: 'shared-hr' });
+    });
+
+    it('renders the chart README\'s worked example as the README says: more connections than Oracle Free\'s PROCESSES, the DRCP pool within the budget', () => {
+      const deployment = one(helmRender(['ci/drcp-values.yaml']), 'Deployment');
+      const example = valuesFigures('pooled', DRCP_EXAMPLE.pooled);
+      expect(Number(deployment.metadata.annotations?.['orapool.io/max-database-sessions'])).toBe(example.sessionsAtMost);
+      expect(example.connections).toBeGreaterThan(oracleFreeProcesses());
+      expect(example.sessionsAtMost).toBeLessThanOrEqual(example.maxSessions!);
     });
 
     it('refuses a pool boundary or purity without pooled servers, as the service would', () => {

@@ -12,7 +12,8 @@
  *   The connection class is not written: the driver sends it (pool-attributes.ts).
  *   TNS alias     left alone: its entry lives in tnsnames.ora, which orapool does not rewrite.
  *                 The entry must carry the keys itself (config rules refuse the settings
- *                 orapool cannot apply there, docs/operations.md#drcp).
+ *                 orapool cannot apply there; server-type-check.ts compares SERVER once the
+ *                 driver has resolved the entry; docs/operations.md#drcp).
  *
  * A key the string already has must agree with the setting; the config rules
  * (src/config/drcp-rules.ts) refuse a disagreement before anything connects.

@@ -5,7 +5,8 @@ import { backoffSeconds } from './backoff.js';
 import { BorrowSiteCapture } from './borrow-sites.js';
 import { poolClosedError, WaitRefusal } from './wait-refusal.js';
 import { connectTarget } from './connect-target.js';
-import { describeCreateFailure, type CreateFailure } from './create-failure.js';
+import { describeCreateFailure, FIX_NAMES, stoppedMessage, type CreateFailure } from './create-failure.js';
+import { driverServerType, ServerTypeMismatch } from './server-type-check.js';
 import { DbError, DbErrorCode } from './db-error.js';
 import { queueFullError } from './oracle-errors.js';
 import { applyConnectionClass, poolAttributes } from './pool-attributes.js';
@@ -90,8 +91,7 @@ export class OraclePool implements Database {
     if (this.#pool || !failure) return undefined;
     const code = (failure.code ?? 'an error without a code, see the pool_create_retry log') + (failure.cause ? ` caused by ${failure.cause}` : '');
     if (!failure.stopRetrying) return code;
-    const fix = failure.fix === 'wallet' ? 'the TLS/wallet settings' : 'the credentials';
-    return `${code}, ${failure.stopRetrying}; not retrying: fix ${fix} and restart`;
+    return `${code}, ${failure.stopRetrying}; not retrying: fix ${FIX_NAMES[failure.fix ?? 'credentials']} and restart`;
   }
 
   whenCreated(): Promise<void> {
@@ -118,22 +118,13 @@ export class OraclePool implements Database {
       }
       this.#observer.createFailed();
       const failure = this.#lastCreateError;
-      if (failure?.stopRetrying && failure.fix === 'wallet') {
-        // The wallet, its password and the certificates stay what they are until an operator
-        // changes them: retrying only fills the log. Stay up and not ready, and say why.
-        this.#logger.error(
-          `Cannot connect over TLS (${failure.code}${failure.cause ? ` caused by ${failure.cause}` : ''}: ${failure.stopRetrying}); ` +
-            `not retrying: it will not fix itself. Fix the TLS/wallet settings and restart; npm run check diagnoses them.`,
-          { event: 'pool_create_stopped', attempt, database: connectTarget(this.#config.db.connectString), error: failure },
-        );
-        return;
-      }
       if (failure?.stopRetrying) {
-        this.#logger.error(
-          `Database rejected the logon (${failure.code}: ${failure.stopRetrying}); not retrying, so that failed logons ` +
-            `cannot lock the account (FAILED_LOGIN_ATTEMPTS). Fix the credentials and restart; npm run check diagnoses them.`,
-          { event: 'pool_create_stopped', attempt, database: connectTarget(this.#config.db.connectString), error: failure },
-        );
+        this.#logger.error(stoppedMessage(failure), {
+          event: 'pool_create_stopped',
+          attempt,
+          database: connectTarget(this.#config.db.connectString),
+          error: failure,
+        });
         return;
       }
       const delay = backoffSeconds(attempt, this.#config.db.retryMaxDelaySeconds, this.#random);
@@ -158,6 +149,9 @@ export class OraclePool implements Database {
     try {
       applyConnectionClass(oracledb, this.#config);
       pool = await oracledb.createPool(poolAttributes(this.#config));
+      // A TNS alias's entry decides the server type, and orapool cannot see it before this.
+      const resolved = driverServerType(pool);
+      if (resolved && resolved !== db.server.type) throw new ServerTypeMismatch(db.server.type, resolved);
       // The real proof: a session exists and answers.
       const conn = await pool.getConnection();
       try {

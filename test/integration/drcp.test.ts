@@ -8,6 +8,9 @@
  * and when the database has no DRCP pool; and a statement boundary that
  * hands the pooled server back while the connection stays borrowed.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import oracledb from 'oracledb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
@@ -129,6 +132,32 @@ describe.skipIf(realOracle)('DRCP through the service', () => {
     expect(health.status).toBe(503);
     expect((health.body.error as { code: string }).code).toBe('DATABASE_UNAVAILABLE');
     expect(health.body.database).toMatchObject({ reachable: false, serverType: 'pooled' });
+  });
+
+  it('takes the server type of a TNS alias from its entry, and stops, not ready, when the entry says otherwise', async () => {
+    stack.db = await startDatabase({ pooledServers: 1 });
+    const port = new URL(`tcp://${stack.db.connectString}`).port;
+    const dir = mkdtempSync(join(tmpdir(), 'orapool-tns-'));
+    try {
+      const entry = (server: string) =>
+        `(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=127.0.0.1)(PORT=${port}))(CONNECT_DATA=${server}(SERVICE_NAME=FREEPDB1)))`;
+      writeFileSync(join(dir, 'tnsnames.ora'), `drcp_pooled = ${entry('(SERVER=POOLED)')}\ndrcp_dedicated = ${entry('')}\n`);
+      const env = { ...dbEnv(stack.db), ...pooledEnv, DB_CONFIG_DIR: dir };
+      stack.service = await startService({ ...env, DB_CONNECT_STRING: 'drcp_pooled' });
+      await waitUntilReady(stack.service);
+      expect(stack.db.sim!.sessions().filter((s) => s.username === 'ORAPOOL').every((s) => s.connectionClass === CLASS)).toBe(true);
+
+      const wrong = await startService({ ...env, DB_CONNECT_STRING: 'drcp_dedicated' });
+      extra.push(wrong);
+      const stopped = await wrong.waitForLog((e) => e.event === 'pool_create_stopped');
+      expect(stopped.error).toMatchObject({ code: 'SERVER_TYPE_MISMATCH', fix: 'server-type' });
+      expect(stopped.message).toContain('add (SERVER=POOLED) to the tnsnames.ora entry');
+      const ready = await getJson(`${wrong.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(JSON.stringify(ready.body.reasons)).toContain('SERVER_TYPE_MISMATCH');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to start when the connect string contradicts DB_SERVER_TYPE, before listening (exit 78)', async () => {

@@ -118,15 +118,13 @@ export const configSpec = {
   }),
 
   DB_SERVER_TYPE: str({
-    choices: ['dedicated', 'pooled'],
-    default: 'dedicated',
+    choices: ['dedicated', 'pooled'], default: 'dedicated',
     desc: 'dedicated: a database session per connection. pooled: DRCP, a pooled server per call, added to DB_CONNECT_STRING (an alias must say (SERVER=POOLED)).',
     example: 'pooled',
   }),
   DB_CONNECTION_CLASS: str({
-    default: '',
+    default: '', example: 'orapool-prod',
     desc: "DRCP connection class every replica shares (the chart sets the release name). Empty: orapool, never the driver's random one.",
-    example: 'orapool-prod',
   }),
   DB_PURITY: str({
     choices: ['default', 'new', 'self'],

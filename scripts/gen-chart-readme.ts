@@ -8,6 +8,8 @@
  *                       from the config spec, use the plain comment it puts above each.
  *   chart-environments  per values-<env>.yaml: pods, surge, pool size and the
  *                       session budget the chart's guard computes.
+ *   chart-drcp-example  the README's worked example: one Oracle Free, dedicated
+ *                       (values-dev.yaml) against DRCP (ci/drcp-values.yaml).
  *
  *   npm run gen:chart-readme            rewrite
  *   npm run gen:chart-readme -- --check exit 1 on drift (test/docs/chart-readme.test.ts)
@@ -104,13 +106,22 @@ export interface EnvironmentFigures {
   draining: number;
   poolMin: number;
   poolMax: number;
+  /** Connections the pods may open at once: (pods + surge + draining) x DB_POOL_MAX. */
+  connections: number;
+  /** Database sessions at most: the connections when dedicated, the DRCP pool when pooled. */
   sessionsAtMost: number;
   maxSessions: number | null;
+  serverType: 'dedicated' | 'pooled';
 }
 
 /** What the chart's budget guard computes for one environment (helm/orapool/templates/_helpers.tpl does the same). */
 export function environmentFigures(env: string): EnvironmentFigures {
-  const values = merge(parse(readRepo(VALUES)), parse(readRepo(`helm/orapool/values-${env}.yaml`))) as Tree;
+  return valuesFigures(env, `helm/orapool/values-${env}.yaml`);
+}
+
+/** The guard's figures for values.yaml overlaid with one values file of the chart. */
+export function valuesFigures(env: string, file: string): EnvironmentFigures {
+  const values = merge(parse(readRepo(VALUES)), parse(readRepo(file))) as Tree;
   const get = (path: string) => at(values, path.split('.'));
   const hpa = get('autoscaling.enabled') === true;
   const maxPods = Number(hpa ? get('autoscaling.maxReplicas') : get('replicaCount'));
@@ -130,6 +141,8 @@ export function environmentFigures(env: string): EnvironmentFigures {
   let draining = minReady > 0 ? Math.min(maxPods, (surge + unavailable) * Math.ceil(grace / minReady)) : maxPods;
   if (hpa) draining = Math.max(draining, maxPods - Number(get('autoscaling.minReplicas')));
   const poolMax = Number(get('config.DB_POOL_MAX'));
+  const connections = (maxPods + surge + draining) * poolMax;
+  const pooled = get('config.DB_SERVER_TYPE') === 'pooled';
   return {
     env,
     pods: hpa ? `HPA ${String(get('autoscaling.minReplicas'))}–${maxPods}` : String(maxPods),
@@ -138,8 +151,11 @@ export function environmentFigures(env: string): EnvironmentFigures {
     draining,
     poolMin: Number(get('config.DB_POOL_MIN')),
     poolMax,
-    sessionsAtMost: (maxPods + surge + draining) * poolMax,
+    connections,
+    // With DRCP the database holds its pooled servers, however many pods connect (orapool.drcpBudget).
+    sessionsAtMost: pooled ? Number(get('database.drcp.maxPooledServers')) : connections,
     maxSessions: (get('database.maxSessions') as number | null) ?? null,
+    serverType: pooled ? 'pooled' : 'dedicated',
   };
 }
 
@@ -157,8 +173,34 @@ function environmentsTable(): string {
   ].join('\n');
 }
 
+/** The values files of the worked example: one Oracle Free, dedicated sessions against DRCP. */
+export const DRCP_EXAMPLE = { dedicated: 'helm/orapool/values-dev.yaml', pooled: 'helm/orapool/ci/drcp-values.yaml' } as const;
+
+/** Oracle Free's PROCESSES, as values-dev.yaml states it. */
+export function oracleFreeProcesses(): number {
+  return Number(/PROCESSES defaults to (\d+)/.exec(readRepo(DRCP_EXAMPLE.dedicated))![1]);
+}
+
+function drcpExampleTable(): string {
+  const d = valuesFigures('dedicated', DRCP_EXAMPLE.dedicated);
+  const p = valuesFigures('pooled', DRCP_EXAMPLE.pooled);
+  const row = (what: string, a: string | number, b: string | number) => `| ${what} | ${a} | ${b} |`;
+  return [
+    stamp('scripts/gen-chart-readme.ts', `${DRCP_EXAMPLE.dedicated} and ${DRCP_EXAMPLE.pooled}`, 'npm run gen:chart-readme'),
+    '',
+    `| One Oracle Free (PROCESSES ${oracleFreeProcesses()}) | Dedicated: \`values-dev.yaml\` | DRCP: \`ci/drcp-values.yaml\` |`,
+    '| --- | --- | --- |',
+    row('Pods (running + surge + draining)', `${d.maxPods} + ${d.surge} + ${d.draining}`, `${p.maxPods} + ${p.surge} + ${p.draining}`),
+    row('`DB_POOL_MAX` per pod', d.poolMax, p.poolMax),
+    row('Connections the pods open at most', d.connections, p.connections),
+    row('Database sessions at most (what the guard checks)', `${d.sessionsAtMost} (the connections)`, `${p.sessionsAtMost} (\`database.drcp.maxPooledServers\`)`),
+    row('`database.maxSessions`', d.maxSessions ?? 'off', p.maxSessions ?? 'off'),
+  ].join('\n');
+}
+
 export function renderChartReadme(current: string = readRepo(CHART_README)): string {
   let text = replaceBlock(current, 'chart-environments', environmentsTable(), CHART_README);
+  text = replaceBlock(text, 'chart-drcp-example', drcpExampleTable(), CHART_README);
   text = replaceBlock(text, 'chart-values', valuesTable(), CHART_README);
   return text;
 }

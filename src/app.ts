@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { Admission } from './admission/policy.js';
+import type { ServerModeReport } from './db/connect-data.js';
 import type { Database } from './db/types.js';
 import type { Readiness } from './health/readiness.js';
 import { errorHandler } from './http/error-handler.js';
@@ -21,6 +22,7 @@ export interface AppDeps {
   logger: Logger;
   version: string;
   startedAtMs: number;
+  serverMode: ServerModeReport;
 }
 
 /**

@@ -9,7 +9,8 @@ import { ConfigReload } from './config/reload.js';
 import { createReloadMetrics } from './config/reload-metrics.js';
 import { watchConfigDir, type ConfigDirWatch } from './config/watch-dir.js';
 import { OraclePool } from './db/pool.js';
-import { createPoolObserver, registerPoolGauges } from './db/pool-metrics.js';
+import { describeServerMode, reportServerMode } from './db/connect-data.js';
+import { createPoolObserver, registerPoolGauges, registerServerModeInfo } from './db/pool-metrics.js';
 import type { PoolObserver } from './db/types.js';
 import { DbProbe } from './health/db-probe.js';
 import { containerMemoryLimit, MemoryWatch, readMemory } from './health/memory.js';
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
   };
   const pool = new OraclePool({ config, logger, observer });
   registerPoolGauges(registry, pool);
+  const serverMode = reportServerMode(config.db.server);
+  registerServerModeInfo(registry, serverMode);
 
   const readiness = new Readiness({
     poolCreated: () => pool.created,
@@ -118,7 +121,7 @@ async function main(): Promise<void> {
   });
   let configWatch: ConfigDirWatch | undefined;
 
-  const app = createApp({ db: pool, readiness, admission, registry, logger, version, startedAtMs });
+  const app = createApp({ db: pool, readiness, admission, registry, logger, version, startedAtMs, serverMode });
   let server;
   try {
     server = await listen(app, config.port, config.host);
@@ -151,12 +154,13 @@ async function main(): Promise<void> {
     },
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal));
-  logger.info(`orapool ${version} listening on http://${config.host}:${config.port}`, {
+  logger.info(`orapool ${version} listening on http://${config.host}:${config.port} (database ${describeServerMode(config.db.server)})`, {
     event: 'listening',
     version,
     nodeEnv: config.nodeEnv,
     pool: { min: config.pool.min, max: config.pool.max, queueTimeoutSeconds: config.pool.queueTimeoutSeconds, queueMax: config.pool.queueMax },
     containerMemoryLimitBytes: containerLimit,
+    database: serverMode,
   });
 
   pool.start();

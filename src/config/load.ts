@@ -2,6 +2,8 @@ import { customCleanEnv } from 'envalid';
 import { overlayConfigDir, readConfigDirSync, type ReadConfigDir } from './config-dir.js';
 import { readUtf8, resolveFileVariables, type Environment, type ReadFile } from './files.js';
 import { crossFieldProblems, rangeProblems, type ConfigProblem } from './rules.js';
+import { drcpProblems, serverModeOf } from './drcp-rules.js';
+import type { ServerMode } from '../db/connect-data.js';
 import { Secret } from './secret.js';
 import { configSpec, describeVariables, type VariableDoc, type VariableName } from './spec.js';
 
@@ -27,6 +29,8 @@ export interface Config {
     readonly walletLocation: string | undefined;
     readonly walletPassword: Secret | undefined;
     readonly configDir: string | undefined;
+    /** Dedicated sessions, or DRCP pooled servers (and how). */
+    readonly server: Readonly<ServerMode>;
     readonly connectTimeoutSeconds: number;
     readonly callTimeoutSeconds: number;
     readonly expireTimeMinutes: number;
@@ -123,6 +127,7 @@ export function loadConfigSource(env: Environment, readFile: ReadFile = readUtf8
   const unparsed = new Set(problems.map((p) => p.variable));
   problems.push(...rangeProblems(cleaned, unparsed));
   problems.push(...crossFieldProblems(cleaned, new Set(problems.map((p) => p.variable))));
+  problems.push(...drcpProblems(cleaned, unparsed));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const c = cleaned as { [K in VariableName]: K extends 'ADMISSION_CONTROL' ? boolean : string & number };
@@ -142,6 +147,7 @@ export function loadConfigSource(env: Environment, readFile: ReadFile = readUtf8
       walletLocation: optional(c.DB_WALLET_LOCATION),
       walletPassword: c.DB_WALLET_PASSWORD === '' ? undefined : new Secret(c.DB_WALLET_PASSWORD),
       configDir: optional(c.DB_CONFIG_DIR),
+      server: serverModeOf(cleaned),
       connectTimeoutSeconds: c.DB_CONNECT_TIMEOUT,
       callTimeoutSeconds: c.DB_CALL_TIMEOUT,
       expireTimeMinutes: c.DB_EXPIRE_TIME,

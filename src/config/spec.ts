@@ -1,4 +1,7 @@
-import { EnvError, makeValidator, bool as envalidBool, str as envalidStr, type Spec } from 'envalid';
+import type { Spec } from 'envalid';
+import { bool, decimal, int, port, str, type Range, type Rules, type ValueType, type VariableKind } from './validators.js';
+
+export type { Range, ValueType, VariableKind } from './validators.js';
 
 /**
  * The configuration spec: the single source of truth for every variable
@@ -8,59 +11,6 @@ import { EnvError, makeValidator, bool as envalidBool, str as envalidStr, type S
  * scripts/gen-config-docs.ts; test/deploy/config-drift.test.ts fails when
  * they disagree. rules.ts enforces the ranges; load.ts reads the environment.
  */
-
-/** Where a variable lives when deployed: a ConfigMap, or a Secret. */
-export type VariableKind = 'setting' | 'secret' | 'credential';
-
-export type ValueType = 'integer' | 'number' | 'boolean' | 'string';
-
-/** Bounds a value must keep (JSON-schema names, so the Helm schema takes them as they are). */
-export interface Range {
-  minimum?: number;
-  exclusiveMinimum?: number;
-  maximum?: number;
-  exclusiveMaximum?: number;
-  /** Why the bound exists, appended to the problem ("must be >= 1<why> (got 0)"). */
-  why?: string;
-  /** The whole rule, when the bounds alone would say it badly. */
-  rule?: string;
-}
-
-/** What the spec says beyond envalid. */
-interface Rules {
-  /** Default 'setting'. */
-  kind?: VariableKind;
-  range?: Range;
-  /** Applied to the running service when it changes in CONFIG_DIR (src/config/reload.ts); otherwise a restart is required. */
-  live?: boolean;
-}
-
-/** An envalid validator whose spec also takes Rules (envalid keeps extra fields: its validators spread the spec). */
-function withRules<T>(type: ValueType, validator: (spec: Spec<T>) => Spec<T>) {
-  return (spec: Spec<T> & Rules) => ({ ...(validator(spec) as Spec<T> & { _parse: (input: string) => T }), type });
-}
-
-const int = withRules<number>('integer', makeValidator<number>((input) => {
-  if (!/^-?\d+$/.test(input.trim())) throw new EnvError(`must be a whole number (got "${input}")`);
-  return Number.parseInt(input, 10);
-}));
-
-const decimal = withRules<number>('number', makeValidator<number>((input) => {
-  const value = Number(input.trim());
-  if (input.trim() === '' || !Number.isFinite(value)) throw new EnvError(`must be a number (got "${input}")`);
-  return value;
-}));
-
-const port = withRules<number>('integer', makeValidator<number>((input) => {
-  const value = Number(input.trim());
-  if (!/^\d+$/.test(input.trim()) || value < 1 || value > 65535) {
-    throw new EnvError(`must be a TCP port from 1 to 65535 (got "${input}")`);
-  }
-  return value;
-}));
-
-const str = withRules<string>('string', envalidStr as (spec: Spec<string>) => Spec<string>);
-const bool = withRules<boolean>('boolean', envalidBool as (spec: Spec<boolean>) => Spec<boolean>);
 
 /** SHUTDOWN_DELAY_SECONDS + SHUTDOWN_DRAIN_SECONDS must stay below this; Helm's terminationGracePeriodSeconds adds a margin on top. */
 export const MAX_SHUTDOWN_SECONDS = 120;
@@ -124,6 +74,28 @@ export const configSpec = {
     default: '',
     desc: 'Directory holding tnsnames.ora, so DB_CONNECT_STRING may be an alias. Empty: none.',
     example: '/etc/orapool/wallet',
+  }),
+
+  DB_SERVER_TYPE: str({
+    choices: ['dedicated', 'pooled'], default: 'dedicated',
+    desc: 'dedicated: a database session per connection. pooled: DRCP, a pooled server per call, added to DB_CONNECT_STRING (an alias must say (SERVER=POOLED)).',
+    example: 'pooled',
+  }),
+  DB_CONNECTION_CLASS: str({
+    default: '', example: 'orapool-prod',
+    desc: "DRCP connection class every replica shares (the chart sets the release name). Empty: orapool, never the driver's random one.",
+  }),
+  DB_PURITY: str({
+    choices: ['default', 'new', 'self'],
+    default: 'default',
+    desc: "DRCP purity: self reuses a pooled session and its state, new asks for a fresh one, default is the driver's. Needs pooled.",
+    example: 'self',
+  }),
+  DB_POOL_BOUNDARY: str({
+    choices: ['none', 'statement', 'transaction'],
+    default: 'none',
+    desc: 'Implicit connection pooling (Oracle 23ai+): the pooled server goes back at each statement or transaction end. Needs pooled.',
+    example: 'statement',
   }),
 
   DB_POOL_MIN: int({ live: true, default: 5, range: { minimum: 0 }, desc: 'Connections the pool keeps open even when idle.', example: '5' }),

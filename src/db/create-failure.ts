@@ -1,6 +1,7 @@
 import { describeError } from '../logger.js';
 import { connectTarget } from './connect-target.js';
 import { causeCode, rejectedLogon, walletProblem, type TlsSettings } from './oracle-errors.js';
+import { ServerTypeMismatch } from './server-type-check.js';
 
 export interface CreateFailure {
   code?: string;
@@ -10,12 +11,40 @@ export interface CreateFailure {
   message: string;
   /** Set when retrying cannot help: why, naming the setting to fix. */
   stopRetrying?: string;
-  /** What to fix when stopped: the credentials (a rejected logon) or the TLS/wallet settings. */
-  fix?: 'credentials' | 'wallet';
+  /** What to fix when stopped: the credentials (a rejected logon), the TLS/wallet settings, or the server type. */
+  fix?: 'credentials' | 'wallet' | 'server-type';
+}
+
+/** What to fix, as readiness names it. */
+export const FIX_NAMES: Record<NonNullable<CreateFailure['fix']>, string> = {
+  credentials: 'the credentials',
+  wallet: 'the TLS/wallet settings',
+  'server-type': 'DB_SERVER_TYPE or the tnsnames.ora entry',
+};
+
+/** The log line when pool creation stops for good. */
+export function stoppedMessage(failure: CreateFailure): string {
+  switch (failure.fix) {
+    case 'wallet':
+      // The wallet, its password and the certificates stay what they are until an operator
+      // changes them: retrying only fills the log. Stay up and not ready, and say why.
+      return (
+        `Cannot connect over TLS (${failure.code}${failure.cause ? ` caused by ${failure.cause}` : ''}: ${failure.stopRetrying}); ` +
+        `not retrying: it will not fix itself. Fix the TLS/wallet settings and restart; npm run check diagnoses them.`
+      );
+    case 'server-type':
+      return `${failure.stopRetrying}; not retrying: it will not fix itself. Fix it and restart.`;
+    default:
+      return (
+        `Database rejected the logon (${failure.code}: ${failure.stopRetrying}); not retrying, so that failed logons ` +
+        `cannot lock the account (FAILED_LOGIN_ATTEMPTS). Fix the credentials and restart; npm run check diagnoses them.`
+      );
+  }
 }
 
 /** Describe a failed pool creation for logs and readiness, never echoing the connect string or a secret. */
 export function describeCreateFailure(error: unknown, connectString: string, tls: TlsSettings = {}): CreateFailure {
+  if (error instanceof ServerTypeMismatch) return { code: 'SERVER_TYPE_MISMATCH', message: error.message, stopRetrying: error.message, fix: 'server-type' };
   const { code, message } = describeError(error);
   // Some driver errors (the thin driver's network errors) quote the whole connect string,
   // which may carry a wallet path or parameters and can come from a Secret.

@@ -118,7 +118,8 @@ export interface TlsSettings {
 export function causeCode(error: unknown): string | undefined {
   const message = (error as { message?: unknown } | null)?.message;
   if (typeof message !== 'string') return undefined;
-  return /\n((?:NJS|ORA)-\d+)/.exec(message)?.[1];
+  // The listener's refusals (NJS-511) say "Cause: ORA-12520" on that line.
+  return /\n(?:Cause: )?((?:NJS|ORA)-\d+)/.exec(message)?.[1];
 }
 
 /** The cause line of a driver error (OpenSSL's or Node's reason), without the per-connection id. */
@@ -201,7 +202,7 @@ export function operatorHint(error: unknown, s: HintSettings): string {
   if (code === 'NJS-500' && causeCode(error) === 'NJS-521' && s.walletLocation) {
     return 'The server closed the connection during setup. If it persists over TCPS, the server may reject the client certificate in DB_WALLET_LOCATION (a wallet of another database).';
   }
-  switch (code) {
+  switch (code === 'NJS-511' && causeCode(error) === 'ORA-12520' ? 'ORA-12520' : code) {
     case 'ORA-01017':
       return 'The database rejected the user name or password: check DB_USER and DB_PASSWORD (or DB_PASSWORD_FILE).';
     case 'ORA-28000':
@@ -213,8 +214,10 @@ export function operatorHint(error: unknown, s: HintSettings): string {
     case 'ORA-00020':
     case 'ORA-12516':
     case 'ORA-12519':
-    case 'ORA-12520':
       return `The database ran out of sessions/processes: it must allow DB_POOL_MAX (${s.poolMax}) x replicas (+ rollout surge) sessions. Raise PROCESSES/SESSIONS or lower DB_POOL_MAX.`;
+    case 'ORA-12520':
+      // With SERVER=POOLED: the listener has no started DRCP pool (DB_SERVER_TYPE=pooled).
+      return 'The listener has no handler for the requested server type: with DB_SERVER_TYPE=pooled, the DRCP pool is not started (DBMS_CONNECTION_POOL.START_POOL as SYSDBA), or set DB_SERVER_TYPE=dedicated.';
     case 'NJS-503':
     case 'NJS-511':
     case 'NJS-501':

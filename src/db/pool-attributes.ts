@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type oracledb from 'oracledb';
 import type { Config } from '../config/load.js';
 import { version } from '../version.js';
+import { withServerMode } from './connect-data.js';
 
 /**
  * oracledb refuses a machine name holding characters outside its
@@ -50,7 +51,8 @@ export function poolAttributes(config: Config): oracledb.PoolAttributes {
   return {
     user: db.user,
     password: db.password.reveal(),
-    connectString: db.connectString,
+    // The server mode lives in the connect string's CONNECT_DATA (connect-data.ts).
+    connectString: withServerMode(db.connectString, db.server),
     ...(db.walletLocation ? { walletLocation: db.walletLocation } : {}),
     ...(db.walletPassword ? { walletPassword: db.walletPassword.reveal() } : {}),
     ...(db.configDir ? { configDir: db.configDir } : {}),
@@ -70,4 +72,16 @@ export function poolAttributes(config: Config): oracledb.PoolAttributes {
     program: 'orapool',
     terminal: `orapool/${version}`,
   } as oracledb.PoolAttributes;
+}
+
+/**
+ * The DRCP connection class, set on the driver before a pool is created. A
+ * pool attribute alone is not enough in thin mode: when the driver-wide
+ * oracledb.connectionClass is empty, createPool() replaces the pool's class
+ * with a random "NJS:..." one (lib/thin/pool.js create()), so replicas, and
+ * each restart, would never share pooled servers. Dedicated mode leaves it
+ * empty: a class would otherwise be sent with every dedicated logon.
+ */
+export function applyConnectionClass(driver: { connectionClass: string }, config: Config): void {
+  driver.connectionClass = config.db.server.type === 'pooled' ? config.db.server.connectionClass : '';
 }

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { AcquireFailureCause } from './db-error.js';
 import { QUEUE_FULL_CODE, QUEUE_TIMEOUT_CODE } from './oracle-errors.js';
 import type { PoolFigures, PoolObserver } from './types.js';
+import type { ServerModeReport } from './connect-data.js';
 
 export interface PoolMetricsSource {
   figures(): PoolFigures;
@@ -102,4 +103,21 @@ export function createPoolObserver(registry: Registry): PoolObserver {
     slowHold: () => slowHolds.inc(),
     createFailed: () => createFailures.inc(),
   };
+}
+
+/**
+ * The server mode as an info metric (value 1, the mode in labels), so a
+ * dashboard can tell DRCP pods from dedicated ones and sum the fleet's
+ * sessions only where each connection is a session. The thin driver exposes
+ * no DRCP figures (pooled-server waits happen inside a call): they show as
+ * round-trip time here, and in V$CPOOL_STATS on the database.
+ */
+export function registerServerModeInfo(registry: Registry, mode: ServerModeReport): void {
+  const info = new Gauge({
+    name: 'orapool_database_server_info',
+    help: 'Always 1: server_type is dedicated or pooled (DRCP); connection_class and pool_boundary are empty when dedicated.',
+    labelNames: ['server_type', 'connection_class', 'pool_boundary'],
+    registers: [registry],
+  });
+  info.set({ server_type: mode.serverType, connection_class: mode.connectionClass ?? '', pool_boundary: mode.poolBoundary ?? '' }, 1);
 }

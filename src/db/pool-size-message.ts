@@ -1,5 +1,6 @@
 import type { Config } from '../config/load.js';
 import { connectTarget } from './connect-target.js';
+import { describeServerMode } from './connect-data.js';
 
 /**
  * The one line an operator reads to know the pool's size and where it
@@ -12,6 +13,6 @@ export function poolSizeMessage(headline: string, config: Config): string {
     `${headline}: min=${p.min} max=${p.max} increment=${p.increment} ` +
     `queueTimeout=${p.queueTimeoutSeconds}s queueMax=${p.queueMax} recycle=${p.recycleSeconds}s ` +
     `idleTimeout=${p.idleTimeoutSeconds}s pingInterval=${p.pingIntervalSeconds}s ` +
-    `database=${connectTarget(config.db.connectString)}`
+    `database=${connectTarget(config.db.connectString)} ${describeServerMode(config.db.server)}`
   );
 }

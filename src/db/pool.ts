@@ -5,10 +5,11 @@ import { backoffSeconds } from './backoff.js';
 import { BorrowSiteCapture } from './borrow-sites.js';
 import { poolClosedError, WaitRefusal } from './wait-refusal.js';
 import { connectTarget } from './connect-target.js';
-import { describeCreateFailure, type CreateFailure } from './create-failure.js';
+import { describeCreateFailure, FIX_NAMES, stoppedMessage, type CreateFailure } from './create-failure.js';
+import { driverServerType, ServerTypeMismatch } from './server-type-check.js';
 import { DbError, DbErrorCode } from './db-error.js';
 import { queueFullError } from './oracle-errors.js';
-import { poolAttributes } from './pool-attributes.js';
+import { applyConnectionClass, poolAttributes } from './pool-attributes.js';
 import { arrivalStep, driverQueue, waitForHandoff } from './queue-order.js';
 import { boundedRoundTrip } from './round-trip.js';
 import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver } from './types.js';
@@ -16,6 +17,7 @@ import { withConnection, type BorrowOptions, type RawConnection } from './with-c
 import { asRawConnection } from './raw-connection.js';
 import { poolSizeMessage } from './pool-size-message.js';
 import { countersReadable, poolSizeChanged, reconfigureDriver } from './resize.js';
+import { reportServerMode } from './connect-data.js';
 
 export interface OraclePoolDeps {
   config: Config;
@@ -90,8 +92,7 @@ export class OraclePool implements Database {
     if (this.#pool || !failure) return undefined;
     const code = (failure.code ?? 'an error without a code, see the pool_create_retry log') + (failure.cause ? ` caused by ${failure.cause}` : '');
     if (!failure.stopRetrying) return code;
-    const fix = failure.fix === 'wallet' ? 'the TLS/wallet settings' : 'the credentials';
-    return `${code}, ${failure.stopRetrying}; not retrying: fix ${fix} and restart`;
+    return `${code}, ${failure.stopRetrying}; not retrying: fix ${FIX_NAMES[failure.fix ?? 'credentials']} and restart`;
   }
 
   whenCreated(): Promise<void> {
@@ -121,22 +122,13 @@ export class OraclePool implements Database {
       }
       this.#observer.createFailed();
       const failure = this.#lastCreateError;
-      if (failure?.stopRetrying && failure.fix === 'wallet') {
-        // The wallet, its password and the certificates stay what they are until an operator
-        // changes them: retrying only fills the log. Stay up and not ready, and say why.
-        this.#logger.error(
-          `Cannot connect over TLS (${failure.code}${failure.cause ? ` caused by ${failure.cause}` : ''}: ${failure.stopRetrying}); ` +
-            `not retrying: it will not fix itself. Fix the TLS/wallet settings and restart; npm run check diagnoses them.`,
-          { event: 'pool_create_stopped', attempt, database: connectTarget(this.#config.db.connectString), error: failure },
-        );
-        return;
-      }
       if (failure?.stopRetrying) {
-        this.#logger.error(
-          `Database rejected the logon (${failure.code}: ${failure.stopRetrying}); not retrying, so that failed logons ` +
-            `cannot lock the account (FAILED_LOGIN_ATTEMPTS). Fix the credentials and restart; npm run check diagnoses them.`,
-          { event: 'pool_create_stopped', attempt, database: connectTarget(this.#config.db.connectString), error: failure },
-        );
+        this.#logger.error(stoppedMessage(failure), {
+          event: 'pool_create_stopped',
+          attempt,
+          database: connectTarget(this.#config.db.connectString),
+          error: failure,
+        });
         return;
       }
       const delay = backoffSeconds(attempt, this.#config.db.retryMaxDelaySeconds, this.#random);
@@ -159,7 +151,11 @@ export class OraclePool implements Database {
     const { db } = this.#config;
     let pool: oracledb.Pool | undefined;
     try {
+      applyConnectionClass(oracledb, this.#config);
       pool = await oracledb.createPool(poolAttributes(this.#config));
+      // A TNS alias's entry decides the server type, and orapool cannot see it before this.
+      const resolved = driverServerType(pool);
+      if (resolved && resolved !== db.server.type) throw new ServerTypeMismatch(db.server.type, resolved);
       // The real proof: a session exists and answers.
       const conn = await pool.getConnection();
       try {
@@ -180,7 +176,7 @@ export class OraclePool implements Database {
   }
 
   #logStartup(): void {
-    this.#logger.info(poolSizeMessage('Database pool initialized', this.#config), { event: 'pool_initialized', thin: oracledb.thin, ...this.#config.pool });
+    this.#logger.info(poolSizeMessage('Database pool initialized', this.#config), { event: 'pool_initialized', thin: oracledb.thin, ...this.#config.pool, database: reportServerMode(this.#config.db.server) });
   }
 
   figures(): PoolFigures {

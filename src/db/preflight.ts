@@ -2,7 +2,7 @@ import oracledb from 'oracledb';
 import type { Config } from '../config/load.js';
 import { describeError } from '../logger.js';
 import { operatorHint } from './oracle-errors.js';
-import { poolAttributes } from './pool-attributes.js';
+import { applyConnectionClass, poolAttributes } from './pool-attributes.js';
 import { boundedRoundTrip, ROUND_TRIP_SQL } from './round-trip.js';
 
 export interface CheckResult {
@@ -39,6 +39,7 @@ export async function runPreflight(config: Config): Promise<CheckResult[]> {
   let pool: oracledb.Pool | undefined;
   try {
     try {
+      applyConnectionClass(oracledb, config);
       pool = await oracledb.createPool({
         ...poolAttributes(config),
         // Open sessions only as the checks borrow them, and never wait long.

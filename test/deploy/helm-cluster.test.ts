@@ -171,7 +171,7 @@ describe('helm chart on a real cluster', () => {
 
   describe('ci/*-values.yaml scenarios', () => {
     it('has the scenarios the chart promises', () => {
-      expect(ciFiles).toEqual(['autoscaling-values.yaml', 'full-values.yaml', 'keda-values.yaml', 'minimal-values.yaml', 'openshift-values.yaml', 'pool-saturation-values.yaml', 'wallet-values.yaml']);
+      expect(ciFiles).toEqual(['autoscaling-values.yaml', 'drcp-values.yaml', 'full-values.yaml', 'keda-values.yaml', 'minimal-values.yaml', 'openshift-values.yaml', 'pool-saturation-values.yaml', 'wallet-values.yaml']);
     });
 
     it.each(ciFiles)('%s passes helm lint --strict and renders objects that validate against the Kubernetes schemas', async (file) => {

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { byKind, CHART, helmRender, helmTemplate, HELM, one, ROOT, run, validateAll, validateK8s, type K8sObject } from './helpers.js';
-import { environmentFigures } from '../../scripts/gen-chart-readme.js';
+import { byKind, CHART, helmRender, helmTemplate, HELM, one, parseManifests, ROOT, run, validateAll, validateK8s, type K8sObject } from './helpers.js';
+import { DRCP_EXAMPLE, environmentFigures, oracleFreeProcesses, valuesFigures } from '../../scripts/gen-chart-readme.js';
 import { appContainer, expectGracePeriodCovers, expectHardened, expectProbes, loadRenderedConfig, podSpec } from './k8s-assertions.js';
 
 const CREDENTIALS = ['database.credentials.values.DB_USER=orapool', 'database.credentials.values.DB_PASSWORD=pw', 'database.credentials.values.DB_CONNECT_STRING=db:1521/FREEPDB1'];
@@ -231,6 +231,52 @@ describe('helm chart', () => {
         expect(environmentFigures(env.name).sessionsAtMost).toBe(sessions);
         if (env.name === 'dev') expect(values.database.maxSessions).toBeLessThan(200);
       }
+    });
+  });
+
+  describe('DRCP (config.DB_SERVER_TYPE=pooled)', () => {
+    const pooled = (sets: string[]) => helmTemplate([], [...CREDENTIALS, 'config.DB_SERVER_TYPE=pooled', ...sets]);
+
+    it('counts the DRCP pool, not pods x DB_POOL_MAX, against database.maxSessions', () => {
+      // 9 pods x 40 = 360 connections would fail the dedicated guard at 100; the database holds 40 pooled servers.
+      const fits = pooled(['replicaCount=4', 'config.DB_POOL_MAX=40', 'database.maxSessions=100', 'database.drcp.maxPooledServers=40']);
+      expect(fits.status, fits.stderr).toBe(0);
+      expect(fits.stdout).toContain('orapool.io/max-database-sessions: "40"');
+      const over = pooled(['replicaCount=4', 'config.DB_POOL_MAX=40', 'database.maxSessions=100', 'database.drcp.maxPooledServers=101']);
+      expect(over.stderr).toContain('database.drcp.maxPooledServers 101 (the DRCP pool\'s sessions) is more than database.maxSessions 100');
+    });
+
+    it('needs the DRCP pool size, and checks the fleet\'s connections against the brokers', () => {
+      expect(pooled([]).stderr).toContain('config.DB_SERVER_TYPE=pooled needs database.drcp.maxPooledServers');
+      const brokers = pooled(['replicaCount=4', 'config.DB_POOL_MAX=40', 'database.drcp.maxPooledServers=40', 'database.drcp.maxBrokerConnections=359']);
+      expect(brokers.stderr).toContain('pods (running, surge and draining) x DB_POOL_MAX = 360 connections, but database.drcp.maxBrokerConnections is 359');
+    });
+
+    it('gives every replica the release name as connection class, unless one is set', () => {
+      // A release name other than the service's own default class (orapool), so the two cannot be confused.
+      const cm = (sets: string[]) => {
+        const args = ['template', 'hr-prod', CHART, ...[...CREDENTIALS, 'config.DB_SERVER_TYPE=pooled', 'database.drcp.maxPooledServers=40', ...sets].flatMap((v) => ['--set', v])];
+        const result = run(HELM, args);
+        expect(result.status, result.stderr).toBe(0);
+        return parseManifests(result.stdout).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'hr-prod-orapool')!;
+      };
+      expect(cm([]).data).toMatchObject({ DB_SERVER_TYPE: 'pooled', DB_CONNECTION_CLASS: 'hr-prod' });
+      // Connections are broker sockets then, not sessions: the fleet-budget alert must not compare them with maxSessions.
+      expect(cm(['database.maxSessions=100']).data).toMatchObject({ DB_SESSION_BUDGET: '0' });
+      expect(cm(['config.DB_CONNECTION_CLASS=shared-hr']).data).toMatchObject({ DB_CONNECTION_CLASS: 'shared-hr' });
+    });
+
+    it('renders the chart README\'s worked example as the README says: more connections than Oracle Free\'s PROCESSES, the DRCP pool within the budget', () => {
+      const deployment = one(helmRender(['ci/drcp-values.yaml']), 'Deployment');
+      const example = valuesFigures('pooled', DRCP_EXAMPLE.pooled);
+      expect(Number(deployment.metadata.annotations?.['orapool.io/max-database-sessions'])).toBe(example.sessionsAtMost);
+      expect(example.connections).toBeGreaterThan(oracleFreeProcesses());
+      expect(example.sessionsAtMost).toBeLessThanOrEqual(example.maxSessions!);
+    });
+
+    it('refuses a pool boundary or purity without pooled servers, as the service would', () => {
+      const result = helmTemplate([], [...CREDENTIALS, 'config.DB_POOL_BOUNDARY=statement']);
+      expect(result.stderr).toContain('config.DB_POOL_BOUNDARY (statement) and config.DB_PURITY (default) need config.DB_SERVER_TYPE=pooled');
     });
   });
 

@@ -171,7 +171,7 @@ describe.skipIf(realOracle)(`production faults through the service (${realOracle
     db = await startDatabase(options);
     const sim = db.sim!;
     inject(sim);
-    service = await startService({ ...dbEnv(db), ...base, ...(pooled ? { DB_CONNECT_STRING: `${db.connectString}:pooled` } : {}) });
+    service = await startService({ ...dbEnv(db), ...base, ...(pooled ? { DB_SERVER_TYPE: 'pooled' } : {}) });
     await service.waitForLog((e) => e.event === 'pool_create_retry' && Number(e.attempt) >= 2);
     expect(service.logs().filter((e) => e.event === 'pool_create_stopped')).toEqual([]);
     expect((await fetch(`${service.url}/livez`)).status).toBe(200);

@@ -2,12 +2,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { Admission } from '../../src/admission/policy.js';
 import { DbError, DbErrorCode } from '../../src/db/db-error.js';
-import { createPoolObserver, registerPoolGauges } from '../../src/db/pool-metrics.js';
+import { createPoolObserver, registerPoolGauges, registerServerModeInfo } from '../../src/db/pool-metrics.js';
 import { createHealthMetrics } from '../../src/health/metrics.js';
 import { Readiness } from '../../src/health/readiness.js';
 import { ErrorCode } from '../../src/http/errors.js';
 import { createRegistry } from '../../src/metrics/registry.js';
 import { driverError, FakeDatabase } from './support/fake-database.js';
+import type { ServerModeReport } from '../../src/db/connect-data.js';
 import { listenEphemeral, type TestServer } from './support/http.js';
 import { memoryLogger, type MemoryLogger } from './support/memory-logger.js';
 
@@ -31,12 +32,13 @@ afterEach(async () => {
   servers = [];
 });
 
-async function start(options: { logLevel?: string; startedAtMs?: number } = {}): Promise<Harness> {
+async function start(options: { logLevel?: string; startedAtMs?: number; serverMode?: ServerModeReport } = {}): Promise<Harness> {
   const db = new FakeDatabase();
   const log = memoryLogger(options.logLevel ?? 'debug');
   const registry = createRegistry(VERSION);
   createPoolObserver(registry);
   registerPoolGauges(registry, db);
+  registerServerModeInfo(registry, options.serverMode ?? { serverType: 'dedicated' });
   const readiness = new Readiness({ poolCreated: () => db.created, maxSuccessAgeSeconds: 60 });
   createHealthMetrics(registry, readiness, () => ({ heapUsedBytes: 10, heapLimitBytes: 100, rssBytes: 50, containerLimitBytes: 0 }), {
     memoryHighWatermark: 0.9,
@@ -53,7 +55,8 @@ async function start(options: { logLevel?: string; startedAtMs?: number } = {}):
     logger: log.logger,
     registry,
   });
-  const app = createApp({ db, readiness, admission, registry, logger: log.logger, version: VERSION, startedAtMs: options.startedAtMs ?? Date.now() });
+  const app = createApp({ db, readiness, admission, registry, logger: log.logger, version: VERSION, startedAtMs: options.startedAtMs ?? Date.now(),
+    serverMode: options.serverMode ?? { serverType: 'dedicated' } });
   const server = await listenEphemeral(app.callback());
   servers.push(server);
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { headers });
@@ -85,6 +88,20 @@ describe('GET /api/health', () => {
     expect(h.db.withConnectionCalls).toBe(1);
     expect(h.db.executed).toEqual(['SELECT 1 FROM DUAL']);
     expect(h.db.borrows[0]).toMatchObject({ route: '/api/health' });
+    expect(body.database).toEqual({ reachable: true, roundTripMs: expect.any(Number), serverType: 'dedicated' });
+  });
+
+  it('says the DRCP mode beside reachability, in success and in failure', async () => {
+    const serverMode: ServerModeReport = { serverType: 'pooled', connectionClass: 'orapool-prod', purity: 'default', poolBoundary: 'statement' };
+    const h = await start({ serverMode });
+    const ok = await h.json('/api/health');
+    expect(ok.body.database).toMatchObject({ reachable: true, ...serverMode });
+    h.db.failWith = new DbError(DbErrorCode.DATABASE_UNAVAILABLE, 'database pool is not initialized yet');
+    const failed = await h.json('/api/health');
+    expect(failed.status).toBe(503);
+    expect(failed.body.database).toEqual({ reachable: false, ...serverMode });
+    const metrics = await (await h.get('/metrics')).text();
+    expect(metrics).toContain('orapool_database_server_info{server_type="pooled",connection_class="orapool-prod",pool_boundary="statement"} 1');
   });
 
   it('turns readiness on after a successful round-trip', async () => {

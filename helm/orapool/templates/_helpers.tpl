@@ -157,12 +157,40 @@ database.maxSessions.
 {{- $draining := include "orapool.drainingPods" . | int }}
 {{- $poolMax := .Values.config.DB_POOL_MAX | int }}
 {{- $total := mul (add $peak $surge $draining) $poolMax }}
+{{- if eq (toString .Values.config.DB_SERVER_TYPE) "pooled" }}
+{{- include "orapool.drcpBudget" (dict "ctx" . "connections" $total) }}
+{{- else }}
 {{- with .Values.database.maxSessions }}
 {{- if gt $total (int .) }}
 {{- fail (printf "connection budget exceeded: (%s %d + rollout maxSurge %d + draining %d) x DB_POOL_MAX %d = %d database sessions, but database.maxSessions is %d. Lower config.DB_POOL_MAX, replicas/autoscaling.maxReplicas or rollout.maxSurge, set minReadySeconds >= terminationGracePeriodSeconds (%d) so that at most maxSurge + maxUnavailable pods drain at once, or raise database.maxSessions (and the database's PROCESSES/SESSIONS)." (ternary "autoscaling.maxReplicas" "replicaCount" (eq (include "orapool.autoscaled" $) "true")) $peak $surge $draining $poolMax $total (int .) (include "orapool.terminationGracePeriod" $ | int)) }}
 {{- end }}
 {{- end }}
 {{- $total }}
+{{- end }}
+{{- end }}
+
+{{/*
+The budget with DRCP (config.DB_SERVER_TYPE=pooled). Each pod's connections go to the database's
+connection broker, which lends one of its pooled servers per call: the database holds
+database.drcp.maxPooledServers sessions however many pods connect. So those are checked against
+database.maxSessions, and the fleet's connections (the same worst case as above) against what the
+brokers accept. Outputs the database sessions.
+*/}}
+{{- define "orapool.drcpBudget" -}}
+{{- $v := .ctx.Values.database }}
+{{- if not $v.drcp.maxPooledServers }}
+{{- fail "config.DB_SERVER_TYPE=pooled needs database.drcp.maxPooledServers: with DRCP the database holds its pooled servers (DBMS_CONNECTION_POOL maxsize), not pods x DB_POOL_MAX sessions, so the budget is counted from them" }}
+{{- end }}
+{{- $servers := int $v.drcp.maxPooledServers }}
+{{- if gt (int .connections) (int $v.drcp.maxBrokerConnections) }}
+{{- fail (printf "DRCP broker connections exceeded: pods (running, surge and draining) x DB_POOL_MAX = %d connections, but database.drcp.maxBrokerConnections is %d. Lower config.DB_POOL_MAX or the replicas, or raise the brokers' MAXCONN_CBROK/NUM_CBROK and database.drcp.maxBrokerConnections" (int .connections) (int $v.drcp.maxBrokerConnections)) }}
+{{- end }}
+{{- with $v.maxSessions }}
+{{- if gt $servers (int .) }}
+{{- fail (printf "connection budget exceeded: database.drcp.maxPooledServers %d (the DRCP pool's sessions) is more than database.maxSessions %d. Lower the DRCP pool's maxsize (DBMS_CONNECTION_POOL.ALTER_PARAM) and database.drcp.maxPooledServers, or raise database.maxSessions" $servers (int .)) }}
+{{- end }}
+{{- end }}
+{{- $servers }}
 {{- end }}
 
 {{/*
@@ -226,6 +254,9 @@ MAX_SHUTDOWN_SECONDS mirrors src/config.ts (test/deploy/helm-refusals.test.ts fa
 {{- fail (printf "lifecycle.preStopSleepSeconds needs the kubelet's sleep preStop action (Kubernetes >= 1.30; alpha and off by default in 1.29), but the cluster is %s. Set lifecycle.preStopSleepSeconds=0: the service already delays its own shutdown by config.SHUTDOWN_DELAY_SECONDS" .Capabilities.KubeVersion.Version) }}
 {{- end }}
 {{- include "orapool.validateAutoscaling" . }}
+{{- if and (ne (toString $c.DB_SERVER_TYPE) "pooled") (or (ne (toString $c.DB_POOL_BOUNDARY) "none") (ne (toString $c.DB_PURITY) "default")) }}
+{{- fail (printf "config.DB_POOL_BOUNDARY (%s) and config.DB_PURITY (%s) need config.DB_SERVER_TYPE=pooled (DRCP), which is %s: the service refuses to start otherwise" (toString $c.DB_POOL_BOUNDARY) (toString $c.DB_PURITY) (toString $c.DB_SERVER_TYPE)) }}
+{{- end }}
 {{- if and .Values.ingress.enabled (not .Values.ingress.hosts) }}
 {{- fail "ingress.enabled needs at least one entry in ingress.hosts" }}
 {{- end }}

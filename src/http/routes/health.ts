@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Admission } from '../../admission/policy.js';
 import { toDbError } from '../../db/oracle-errors.js';
+import type { ServerModeReport } from '../../db/connect-data.js';
 import type { Database } from '../../db/types.js';
 import { probeRoundTrip } from '../../health/db-probe.js';
 import type { Readiness } from '../../health/readiness.js';
@@ -12,6 +13,8 @@ export interface HealthDeps {
   admission: Admission;
   version: string;
   startedAtMs: number;
+  /** Dedicated or DRCP, as configured: reported beside reachability, never the connect string. */
+  serverMode: ServerModeReport;
 }
 
 /**
@@ -45,7 +48,7 @@ export function healthRoutes(router: Router, deps: HealthDeps): void {
       const decision = deps.admission.decide();
       if (!decision.admit) throw AppError.fast(ErrorCode.OVERLOADED, 503, `shed: ${decision.reason}`, decision.retryAfterSeconds);
       const seconds = await probeRoundTrip(deps.db, deps.readiness, { route: '/api/health', requestId: ctx.state.requestId as string });
-      ctx.body = { status: 'ok', database: { reachable: true, roundTripMs: Number((seconds * 1000).toFixed(3)) }, ...base() };
+      ctx.body = { status: 'ok', database: { reachable: true, roundTripMs: Number((seconds * 1000).toFixed(3)), ...deps.serverMode }, ...base() };
     } catch (thrown) {
       const error = toAppError(thrown, () => deps.admission.retryAfterSeconds());
       // A bug, not the database: the error handler logs it and answers 500 without details.
@@ -55,7 +58,7 @@ export function healthRoutes(router: Router, deps: HealthDeps): void {
       error.details = {
         status: 'unavailable',
         reason: error.code === ErrorCode.DATABASE_UNAVAILABLE ? deps.readiness.status().reasons.join('; ') || publicMessages[error.code] : publicMessages[error.code],
-        database: { reachable: busy ? null : false },
+        database: { reachable: busy ? null : false, ...deps.serverMode },
         ...base(),
       };
       throw error;

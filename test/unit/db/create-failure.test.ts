@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeCreateFailure } from '../../../src/db/create-failure.js';
+import { describeCreateFailure, stoppedMessage } from '../../../src/db/create-failure.js';
+import { ServerTypeMismatch } from '../../../src/db/server-type-check.js';
 import { driverError } from '../support/fake-database.js';
 
 describe('describeCreateFailure', () => {
@@ -9,6 +10,14 @@ describe('describeCreateFailure', () => {
 
   it.each(['NJS-503', 'NJS-510', 'ORA-12514', 'ORA-12516', 'ORA-00018'])('keeps retrying on %s: the database may come back', (code) => {
     expect(describeCreateFailure(driverError(code, 'down'), 'db:1521/X').stopRetrying).toBeUndefined();
+  });
+
+  it('stops on a server type the connect string resolved otherwise, naming what to change', () => {
+    const failure = describeCreateFailure(new ServerTypeMismatch('pooled', 'dedicated'), 'mydb_high');
+    expect(failure).toMatchObject({ code: 'SERVER_TYPE_MISMATCH', fix: 'server-type' });
+    expect(failure.stopRetrying).toContain('add (SERVER=POOLED) to the tnsnames.ora entry');
+    expect(stoppedMessage(failure)).toContain('not retrying');
+    expect(describeCreateFailure(new ServerTypeMismatch('dedicated', 'pooled'), 'mydb_high').stopRetrying).toContain('set DB_SERVER_TYPE=pooled');
   });
 
   it('replaces a quoted connect string with its host, port and service', () => {

@@ -121,7 +121,7 @@ describe('operatorHint', () => {
     ['ORA-00020', 'ran out of sessions/processes'],
     ['ORA-12516', 'ran out of sessions/processes'],
     ['ORA-12519', 'ran out of sessions/processes'],
-    ['ORA-12520', 'ran out of sessions/processes'],
+    ['ORA-12520', 'the DRCP pool is not started'],
     ['NJS-501', 'Nothing answered at that host and port'],
     ['NJS-503', 'Nothing answered at that host and port'],
     ['NJS-511', 'Nothing answered at that host and port'],
@@ -129,6 +129,13 @@ describe('operatorHint', () => {
     ['NJS-123', 'DB_CALL_TIMEOUT (5s)'],
   ])('tells the operator what to do about %s', (code, advice) => {
     expect(operatorHint(driverError(code, 'x'), settings)).toContain(advice);
+  });
+
+  it('reads a listener refusal whose cause is ORA-12520 as a DRCP pool that is not started', () => {
+    const refused = driverError('NJS-511', 'connection to listener at host db port 1521 was refused. (CONNECTION_ID=x)\nCause: ORA-12520');
+    expect(causeCode(refused)).toBe('ORA-12520');
+    expect(operatorHint(refused, settings)).toContain('DBMS_CONNECTION_POOL.START_POOL');
+    expect(operatorHint(driverError('NJS-511', 'refused'), settings)).toContain('Nothing answered at that host and port');
   });
 
   it('points an error without any driver code at the connect string and TLS settings, not at the docs', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { hostname } from 'node:os';
-import { poolAttributes, sessionMachine } from '../../../src/db/pool-attributes.js';
+import { applyConnectionClass, poolAttributes, sessionMachine } from '../../../src/db/pool-attributes.js';
 import { version } from '../../../src/version.js';
 
 /**
@@ -91,5 +91,16 @@ describe('poolAttributes(loadConfig(env))', () => {
   it('never rounds a sub-second queue timeout to 0 (which oracledb reads as "wait forever")', () => {
     const attrs = poolAttributes(loadConfig({ ...env, DB_POOL_TIMEOUT: '0.001' }, () => '')) as Record<string, unknown>;
     expect(attrs.queueTimeout).toBe(1);
+  });
+
+  it('asks for pooled servers in the connect string and sets the driver-wide class only when pooled', () => {
+    const pooled = loadConfig({ ...env, DB_SERVER_TYPE: 'pooled', DB_POOL_BOUNDARY: 'statement' }, () => '');
+    expect(poolAttributes(pooled).connectString).toBe('dbhost:1522/ORCLPDB:pooled?pool_boundary=STATEMENT');
+    const driver = { connectionClass: '' };
+    applyConnectionClass(driver, pooled);
+    expect(driver.connectionClass).toBe('orapool');
+    applyConnectionClass(driver, loadConfig(env, () => ''));
+    expect(driver.connectionClass).toBe('');
+    expect(poolAttributes(loadConfig(env, () => '')).connectString).toBe('dbhost:1522/ORCLPDB');
   });
 });

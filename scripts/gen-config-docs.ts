@@ -8,7 +8,8 @@
  *   npm run gen:config -- --check exit 1 and name the files that drifted
  *
  * Generated:
- *   README.md                       the table between the config-table markers (nothing else)
+ *   README.md                       the essential settings' table between the config-table markers
+ *   docs/configuration.md           every variable's table between the same markers
  *   .env.example                    every variable, a working local setup for docker compose
  *   helm/orapool/values.yaml        the `config:` block between the generated markers
  *   helm/orapool/values.schema.json properties.config (type of each setting, ranges, no unknown keys)
@@ -79,9 +80,29 @@ function describe(doc: VariableDoc): string {
 
 // --- README -----------------------------------------------------------------
 
-export function readmeTable(): string {
+/**
+ * The README's table is a front door: what a first deployment sets. Every
+ * variable, with the same columns, is in docs/configuration.md.
+ */
+export const README_VARIABLES: readonly VariableName[] = [
+  'DB_USER',
+  'DB_PASSWORD',
+  'DB_CONNECT_STRING',
+  'DB_WALLET_LOCATION',
+  'DB_WALLET_PASSWORD',
+  'DB_POOL_MIN',
+  'DB_POOL_MAX',
+  'DB_POOL_TIMEOUT',
+  'DB_POOL_RECYCLE',
+  'DB_SERVER_TYPE',
+  'CONFIG_DIR',
+  'PORT',
+  'LOG_LEVEL',
+];
+
+export function configTable(docs: VariableDoc[] = describeVariables()): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
-  const rows = describeVariables().map((doc) => {
+  const rows = docs.map((doc) => {
     const defaultCell = doc.required ? '*(required)*' : doc.default === '' ? '*(empty)*' : `\`${doc.default}\``;
     const where = (doc.kind === 'setting' ? 'ConfigMap' : 'Secret (`_FILE` allowed)') + (doc.live ? ', live' : '');
     return `| \`${doc.name}\` | ${defaultCell} | ${where} | ${cell(describe(doc))} |`;
@@ -95,11 +116,21 @@ export function readmeTable(): string {
   ].join('\n');
 }
 
-export function renderReadme(current: string): string {
+/** `current` with its table between the config-table markers replaced. */
+function withTable(file: string, current: string, table: string): string {
   const start = current.indexOf(README_START);
   const end = current.indexOf(README_END);
-  if (start < 0 || end < start) throw new Error(`README.md lacks the ${README_START} ... ${README_END} markers`);
-  return `${current.slice(0, start + README_START.length)}\n${readmeTable()}\n${current.slice(end)}`;
+  if (start < 0 || end < start) throw new Error(`${file} lacks the ${README_START} ... ${README_END} markers`);
+  return `${current.slice(0, start + README_START.length)}\n${table}\n${current.slice(end)}`;
+}
+
+export function renderReadme(current: string): string {
+  const essential = describeVariables().filter((d) => README_VARIABLES.includes(d.name));
+  return withTable('README.md', current, configTable(essential));
+}
+
+export function renderConfigurationDoc(current: string): string {
+  return withTable('docs/configuration.md', current, configTable());
 }
 
 // --- .env.example -------------------------------------------------------------
@@ -253,6 +284,7 @@ export function renderOperationsLiveList(current: string): string {
 export function renderAll(read: (path: string) => string = (p) => readFileSync(join(ROOT, p), 'utf8')): Map<string, string> {
   return new Map([
     ['README.md', renderReadme(read('README.md'))],
+    ['docs/configuration.md', renderConfigurationDoc(read('docs/configuration.md'))],
     ['.env.example', renderEnvExample()],
     ['helm/orapool/values.yaml', renderValues(read('helm/orapool/values.yaml'))],
     ['helm/orapool/values.schema.json', renderSchema(read('helm/orapool/values.schema.json'))],

@@ -87,7 +87,7 @@ export const CLAIMS: Claim[] = [
     expected: () => [shedRetryAfter('event_loop_delay'), shedRetryAfter('heap')],
   },
   {
-    file: 'README.md',
+    file: 'docs/configuration.md',
     pattern: /timeouts of at least (\d+) ms/g,
     source: 'values.schema.json: minimum of DB_POOL_TIMEOUT',
     expected: () => [schema.properties.config.properties.DB_POOL_TIMEOUT!.minimum! * 1000],

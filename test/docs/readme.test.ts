@@ -37,7 +37,7 @@ describe('README.md', () => {
   });
 
   it('links into docs/', () => {
-    for (const page of ['design', 'operations', 'runbook', 'deployment', 'performance', 'testing']) {
+    for (const page of ['configuration', 'design', 'operations', 'runbook', 'deployment', 'performance', 'testing']) {
       expect(README).toContain(`](docs/${page}.md`);
     }
   });

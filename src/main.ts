@@ -5,9 +5,12 @@ import { Admission } from './admission/policy.js';
 import { createApp } from './app.js';
 import { environmentWithDotEnv } from './config/dotenv.js';
 import { ConfigError, loadConfig, type Config } from './config/load.js';
+import { Breaker } from './db/breaker.js';
+import { BreakerDatabase } from './db/breaker-database.js';
+import { createBreakerMetrics } from './db/breaker-metrics.js';
 import { OraclePool } from './db/pool.js';
 import { createPoolObserver, registerPoolGauges } from './db/pool-metrics.js';
-import type { PoolObserver } from './db/types.js';
+import type { Database, PoolObserver } from './db/types.js';
 import { DbProbe } from './health/db-probe.js';
 import { containerMemoryLimit, MemoryWatch, readMemory } from './health/memory.js';
 import { createHealthMetrics } from './health/metrics.js';
@@ -55,6 +58,22 @@ async function main(): Promise<void> {
   };
   const pool = new OraclePool({ config, logger, observer });
   registerPoolGauges(registry, pool);
+  // Requests see the database through the circuit breaker; the background
+  // probe is never refused by it, since it is how an open breaker learns the
+  // database answers again.
+  let db: Database = pool;
+  let probed: Database = pool;
+  if (config.breaker.enabled) {
+    const breaker: Breaker = new Breaker({
+      failureThreshold: config.breaker.failureThreshold,
+      openSeconds: config.breaker.openSeconds,
+      logger,
+      onTransition: createBreakerMetrics(registry, () => breaker.state),
+    });
+    const guarded = new BreakerDatabase(pool, breaker, metricsObserver);
+    db = guarded;
+    probed = guarded.forProbe();
+  }
 
   const readiness = new Readiness({
     poolCreated: () => pool.created,
@@ -87,9 +106,9 @@ async function main(): Promise<void> {
     logger,
     registry,
   });
-  const probe = new DbProbe(pool, readiness, logger, config.db.probeIntervalSeconds);
+  const probe = new DbProbe(probed, readiness, logger, config.db.probeIntervalSeconds);
 
-  const app = createApp({ db: pool, readiness, admission, registry, logger, version, startedAtMs });
+  const app = createApp({ db, readiness, admission, registry, logger, version, startedAtMs });
   let server;
   try {
     server = await listen(app, config.port, config.host);

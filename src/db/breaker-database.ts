@@ -50,6 +50,13 @@ export class BreakerDatabase implements Database {
     return this.inner.close(drainSeconds);
   }
 
+  refusal(): DbError | undefined {
+    if (!this.breaker.refusing()) return undefined;
+    this.observer?.connectionRequested();
+    this.observer?.acquireFailed('database_unavailable', 0);
+    return breakerOpenError(this.breaker.retryAfterSeconds());
+  }
+
   withConnection<T>(fn: (conn: DbConnection) => Promise<T>, context?: BorrowContext): Promise<T> {
     const verdict = this.breaker.admit();
     if (verdict === 'refuse') {

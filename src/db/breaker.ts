@@ -64,11 +64,16 @@ export class Breaker {
   /** Whether a new request may go to the pool, as the single trial, or not at all. */
   admit(): Verdict {
     if (this.#state === 'closed') return 'pass';
-    if (this.#trialInFlight) return 'refuse';
-    if (this.#state === 'open' && this.#now() - this.#openedAt < this.options.openSeconds) return 'refuse';
+    if (this.refusing()) return 'refuse';
     if (this.#state === 'open') this.#transition('half-open');
     this.#trialInFlight = true;
     return 'trial';
+  }
+
+  /** Whether admit() would refuse now; unlike admit(), it never claims the trial. */
+  refusing(): boolean {
+    if (this.#state === 'closed') return false;
+    return this.#trialInFlight || (this.#state === 'open' && this.#now() - this.#openedAt < this.options.openSeconds);
   }
 
   /** Seconds a refused client should wait: until the next trial, at least 1. */

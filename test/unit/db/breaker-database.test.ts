@@ -101,6 +101,16 @@ describe('BreakerDatabase', () => {
     expect(breaker.state).toBe('closed');
   });
 
+  it('offers its refusal to ask before admission control only while it would refuse a borrow', async () => {
+    const { inner, sut, advance } = setup(1);
+    expect(sut.refusal()).toBeUndefined();
+    inner.failWith = failing('NJS-503');
+    await outcome(sut.withConnection(roundTrip));
+    expect(sut.refusal()).toMatchObject({ code: DbErrorCode.DATABASE_UNAVAILABLE, retryInSeconds: 5 });
+    advance(5);
+    expect(sut.refusal()).toBeUndefined();
+  });
+
   it('lets the background probe through while open, and closes on its success', async () => {
     const { inner, breaker, sut } = setup(1);
     inner.failWith = failing('NJS-503');

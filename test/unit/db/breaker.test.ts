@@ -94,6 +94,18 @@ describe('Breaker', () => {
     expect(log.events('breaker_opened')).toHaveLength(1);
   });
 
+  it('says whether it would refuse without claiming the trial', () => {
+    const { sut, fail, advance } = breaker(1, 5);
+    expect(sut.refusing()).toBe(false);
+    fail(1);
+    expect(sut.refusing()).toBe(true);
+    advance(5);
+    expect([sut.refusing(), sut.refusing()]).toEqual([false, false]);
+    expect(sut.state).toBe('open');
+    expect(sut.admit()).toBe('trial');
+    expect(sut.refusing()).toBe(true);
+  });
+
   it('allows another trial at once when the trial said nothing about the database', () => {
     const { sut, fail, advance } = breaker(1, 5);
     fail(1);

@@ -116,6 +116,46 @@ describe.skipIf(realOracle)(`the database circuit breaker (${realOracle ? needsS
   );
 
   it(
+    'a database that refuses every connection (sessions gone, listener refusing): opens, stops costing the database a connect per request, closes once it accepts again',
+    async () => {
+      const db = (stack.db = await startDatabase());
+      const sim = db.sim!;
+      const service = (stack.service = await startService({
+        ...dbEnv(db),
+        DB_POOL_MIN: '1',
+        DB_POOL_MAX: '2',
+        DB_POOL_PING_INTERVAL: '-1',
+        DB_CALL_TIMEOUT: '1',
+        DB_PROBE_INTERVAL: '1',
+        DB_BREAKER_FAILURES: '2',
+        // No trial within the test: the probe closes it.
+        DB_BREAKER_OPEN_SECONDS: FAR_BEYOND_THE_TEST,
+        SHUTDOWN_DELAY_SECONDS: '0',
+      }));
+      await waitUntilReady(service);
+      sim.faults.refuseConnections(true);
+      sim.faults.killSessions();
+      await waitFor('the breaker open', async () => {
+        await health(service);
+        return metricValue(await metrics(service), 'orapool_database_breaker_state') === 1 || undefined;
+      });
+
+      // Without the breaker each of these would need a new session and be refused by the listener
+      // (the pool holds none); with it, they never reach the database (the probe still tries once a second).
+      const refusedBefore = sim.stats().connectionsRefused;
+      const answers = [];
+      for (let i = 0; i < 40; i++) answers.push(await health(service));
+      expect(answers.every((a) => a.status === 503 && a.code === 'DATABASE_UNAVAILABLE' && a.retryAfter >= 1)).toBe(true);
+      expect(sim.stats().connectionsRefused - refusedBefore).toBeLessThan(answers.length / 2);
+
+      sim.faults.refuseConnections(false);
+      await service.waitForLog((e) => e.event === 'breaker_closed' && e.by === 'probe', 30_000);
+      await waitFor('served again', async () => (await health(service)).status === 200 || undefined);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'never opens on queue timeouts caused by slow but healthy statements',
     async () => {
       const db = (stack.db = await startDatabase());

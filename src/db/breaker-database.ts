@@ -68,11 +68,14 @@ export class BreakerDatabase implements Database {
     let acquired = false;
     let released = false;
     return new Promise<T>((resolve, reject) => {
-      const unsubscribe = this.breaker.onNextOpen(() => {
-        if (acquired) return;
-        released = true;
-        reject(breakerOpenError(this.breaker.retryAfterSeconds()));
-      });
+      // The trial is never released: its outcome is what the breaker waits for.
+      const unsubscribe = trial
+        ? () => false
+        : this.breaker.onNextOpen(() => {
+            if (acquired) return;
+            released = true;
+            reject(breakerOpenError(this.breaker.retryAfterSeconds()));
+          });
       const use = (conn: DbConnection): Promise<T> => {
         if (released) return Promise.reject(breakerOpenError(this.breaker.retryAfterSeconds()));
         acquired = true;

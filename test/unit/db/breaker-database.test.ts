@@ -111,6 +111,26 @@ describe('BreakerDatabase', () => {
     expect(sut.refusal()).toBeUndefined();
   });
 
+  it('never releases the trial when a failed probe reopens the breaker meanwhile: its answer still closes it', async () => {
+    const { inner, breaker, sut, advance } = setup(1);
+    inner.failWith = failing('NJS-503');
+    await outcome(sut.withConnection(roundTrip));
+    advance(5);
+    inner.failWith = undefined;
+    let connectionComes!: () => void;
+    inner.gate = new Promise((r) => (connectionComes = r));
+    const trial = outcome(sut.withConnection(roundTrip));
+    expect(breaker.state).toBe('half-open');
+    inner.gate = undefined;
+    inner.failWith = failing('NJS-123');
+    await outcome(sut.forProbe().withConnection(roundTrip));
+    expect(breaker.state).toBe('open');
+    inner.failWith = undefined;
+    connectionComes();
+    expect(await trial).toBe('served');
+    expect(breaker.state).toBe('closed');
+  });
+
   it('lets the background probe through while open, and closes on its success', async () => {
     const { inner, breaker, sut } = setup(1);
     inner.failWith = failing('NJS-503');

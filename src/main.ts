@@ -8,10 +8,13 @@ import { ConfigError, loadConfigSource, type ConfigSource } from './config/load.
 import { ConfigReload } from './config/reload.js';
 import { createReloadMetrics } from './config/reload-metrics.js';
 import { watchConfigDir, type ConfigDirWatch } from './config/watch-dir.js';
+import { Breaker } from './db/breaker.js';
+import { BreakerDatabase } from './db/breaker-database.js';
+import { createBreakerMetrics } from './db/breaker-metrics.js';
 import { OraclePool } from './db/pool.js';
 import { describeServerMode, reportServerMode } from './db/connect-data.js';
 import { createPoolObserver, registerPoolGauges, registerServerModeInfo } from './db/pool-metrics.js';
-import type { PoolObserver } from './db/types.js';
+import type { Database, PoolObserver } from './db/types.js';
 import { DbProbe } from './health/db-probe.js';
 import { containerMemoryLimit, MemoryWatch, readMemory } from './health/memory.js';
 import { createHealthMetrics } from './health/metrics.js';
@@ -66,6 +69,22 @@ async function main(): Promise<void> {
   registerPoolGauges(registry, pool);
   const serverMode = reportServerMode(config.db.server);
   registerServerModeInfo(registry, serverMode);
+  // Requests see the database through the circuit breaker; the background
+  // probe is never refused by it, since it is how an open breaker learns the
+  // database answers again.
+  let db: Database = pool;
+  let probed: Database = pool;
+  if (config.breaker.enabled) {
+    const breaker: Breaker = new Breaker({
+      failureThreshold: config.breaker.failureThreshold,
+      openSeconds: config.breaker.openSeconds,
+      logger,
+      onTransition: createBreakerMetrics(registry, () => breaker.state),
+    });
+    const guarded = new BreakerDatabase(pool, breaker, metricsObserver);
+    db = guarded;
+    probed = guarded.forProbe();
+  }
 
   const readiness = new Readiness({
     poolCreated: () => pool.created,
@@ -102,7 +121,7 @@ async function main(): Promise<void> {
     logger,
     registry,
   });
-  const probe = new DbProbe(pool, readiness, logger, config.db.probeIntervalSeconds);
+  const probe = new DbProbe(probed, readiness, logger, config.db.probeIntervalSeconds);
 
   // Live reload: the pool first (only the driver can refuse, and then nothing changed), then orapool's own settings.
   const reload = new ConfigReload({
@@ -121,7 +140,7 @@ async function main(): Promise<void> {
   });
   let configWatch: ConfigDirWatch | undefined;
 
-  const app = createApp({ db: pool, readiness, admission, registry, logger, version, startedAtMs, serverMode });
+  const app = createApp({ db, readiness, admission, registry, logger, version, startedAtMs, serverMode });
   let server;
   try {
     server = await listen(app, config.port, config.host);

@@ -58,6 +58,12 @@ export interface Config {
     readonly eventLoopDelayMs: number;
     readonly heapRatio: number;
   };
+  /** The database circuit breaker (src/db/breaker.ts). */
+  readonly breaker: {
+    readonly enabled: boolean;
+    readonly failureThreshold: number;
+    readonly openSeconds: number;
+  };
   readonly memory: {
     readonly highWatermark: number;
     readonly lowWatermark: number;
@@ -130,7 +136,7 @@ export function loadConfigSource(env: Environment, readFile: ReadFile = readUtf8
   problems.push(...drcpProblems(cleaned, unparsed));
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const c = cleaned as { [K in VariableName]: K extends 'ADMISSION_CONTROL' ? boolean : string & number };
+  const c = cleaned as { [K in VariableName]: K extends 'ADMISSION_CONTROL' | 'DB_BREAKER_ENABLED' ? boolean : string & number };
   const optional = (value: string) => (value === '' ? undefined : value);
   const nodeEnv = c.NODE_ENV as Config['nodeEnv'];
   const config: Config = {
@@ -173,6 +179,11 @@ export function loadConfigSource(env: Environment, readFile: ReadFile = readUtf8
       enabled: cleaned.ADMISSION_CONTROL as boolean,
       eventLoopDelayMs: c.SHED_EVENT_LOOP_DELAY_MS,
       heapRatio: c.SHED_HEAP_RATIO,
+    },
+    breaker: {
+      enabled: cleaned.DB_BREAKER_ENABLED as boolean,
+      failureThreshold: c.DB_BREAKER_FAILURES,
+      openSeconds: c.DB_BREAKER_OPEN_SECONDS,
     },
     memory: {
       highWatermark: c.MEMORY_HIGH_WATERMARK,

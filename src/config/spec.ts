@@ -172,6 +172,21 @@ export const configSpec = {
     desc: 'Cap, in seconds, of the exponential backoff between pool creation attempts while the database is unreachable.',
     example: '30',
   }),
+  DB_BREAKER_ENABLED: bool({
+    default: true,
+    desc: 'Fail fast while the database is known down: after DB_BREAKER_FAILURES consecutive database-down failures (or a failed background probe) requests get 503 DATABASE_UNAVAILABLE at once instead of queueing.',
+    example: 'true',
+  }),
+  DB_BREAKER_FAILURES: int({
+    default: 5, range: { minimum: 1 },
+    desc: 'Consecutive requests failing for a database-down reason (call timeout, connect timeout, refused connection) that open the breaker. Busy-pool timeouts and SQL errors never count.',
+    example: '5',
+  }),
+  DB_BREAKER_OPEN_SECONDS: decimal({
+    default: 5, range: { exclusiveMinimum: 0, why: ': a trial must come' },
+    desc: 'Seconds the open breaker refuses requests before one trial request may pass (the Retry-After it gives); the background probe may close it sooner.',
+    example: '5',
+  }),
   DB_SLOW_HOLD_SECONDS: decimal({ live: true,
     default: 10, range: { minimum: 0 },
     desc: 'A connection held longer than this is logged once (route, request id, borrow site) and counted. 0 disables.',

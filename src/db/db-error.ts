@@ -29,6 +29,8 @@ export class DbError extends Error {
       driverCode?: string;
       /** How long the db layer expects the condition to last, when it knows (a pool still being created). */
       retryInSeconds?: number;
+      /** Refused by the circuit breaker (breaker.ts): no round-trip was tried, so it says nothing new about the database. */
+      breakerOpen?: boolean;
       cause?: unknown;
     } = {},
   ) {

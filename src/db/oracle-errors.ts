@@ -47,6 +47,53 @@ export function isBrokenConnectionError(error: unknown): boolean {
   return code !== undefined && brokenConnectionCodes.has(code);
 }
 
+/**
+ * Errors that say the database itself is not answering, not that one
+ * session or one statement failed: the circuit breaker (breaker.ts) counts
+ * these and nothing else. A call timeout counts (a frozen instance or a
+ * black-holed network gives nothing else); a closed connection alone
+ * (NJS-500) does not, since a profile's IDLE_TIME or a KILL SESSION gives it
+ * to one healthy database's sessions in a burst; when the database is really
+ * gone, the reconnect that follows fails with one of the codes below.
+ */
+const databaseDownCodes = new Set([
+  'NJS-123', // call timeout (the driver's, or our guard's)
+  'NJS-503', // connection refused: nothing listens
+  'NJS-510', // connect timeout: nothing answers the connect
+  'NJS-511', // the listener refused the connection
+  'NJS-518', // the service is not registered (database down or opening)
+  'NJS-521', // end of file during connection setup
+  'ORA-03113', // end-of-file on communication channel
+  'ORA-03114', // not connected to ORACLE
+  'ORA-03135', // connection lost contact
+  'ORA-12514', // listener does not know the service
+  'ORA-12528', // listener: all handlers blocked (database starting or stopping)
+  'ORA-12537', // TNS connection closed
+  'ORA-12541', // no listener
+  'ORA-12170', // connect timeout
+  'ORA-01033', // initialization or shutdown in progress
+  'ORA-01034', // ORACLE not available
+  'ORA-01089', // immediate shutdown in progress
+]);
+
+/**
+ * Listener refusals of a database that is up but out of something: its
+ * sessions keep serving (PROCESSES, the DRCP pool not started), so they are
+ * limits to report, not an outage to fail fast on.
+ */
+const refusalsOfAnUpDatabase = new Set(['ORA-12516', 'ORA-12519', 'ORA-12520']);
+
+/** Whether an error says the database is down (see databaseDownCodes); a DbError is judged by its driver code. */
+export function isDatabaseDownError(error: unknown): boolean {
+  const raw = error instanceof DbError ? error.cause : error;
+  const code = error instanceof DbError ? error.driverCode : driverCode(error);
+  if (code === undefined || !databaseDownCodes.has(code)) return false;
+  // The driver puts the listener's code on a line of its own: "NJS-511: ... refused.\nCause: ORA-12516".
+  const message = (raw as { message?: unknown } | null)?.message;
+  const cause = typeof message === 'string' ? /\nCause: (ORA-\d+)/.exec(message)?.[1] : undefined;
+  return cause === undefined || !refusalsOfAnUpDatabase.has(cause);
+}
+
 /** Driver codes with a domain meaning of their own; every other driver code means the database is unavailable. */
 const domainCodes: Readonly<Record<string, { code: DbErrorCode; message: string }>> = {
   [QUEUE_TIMEOUT_CODE]: { code: DbErrorCode.POOL_QUEUE_TIMEOUT, message: 'timed out waiting for a pooled connection' },

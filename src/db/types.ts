@@ -39,6 +39,13 @@ export interface Database {
   /** True once the pool exists and one connection was really borrowed. */
   readonly created: boolean;
   figures(): PoolFigures;
+  /**
+   * The refusal a borrow would get right now without touching the pool (the
+   * circuit breaker is open), else undefined. Free of side effects: a route
+   * asks it before admission control, so a request meets "database down"
+   * before "overloaded" (the queue a down database leaves behind is stale).
+   */
+  refusal?(): Error | undefined;
   /** Borrow, run fn, always release (and drop the connection if fn broke it). */
   withConnection<T>(fn: (conn: DbConnection) => Promise<T>, context?: BorrowContext): Promise<T>;
   /** Resolves when the pool is created, or when close() is called first. */

@@ -78,8 +78,11 @@ export async function probeRoundTrip(db: Database, readiness: Readiness, context
     return seconds;
   } catch (error) {
     // A busy pool says nothing about the database: under load every replica
-    // would otherwise turn unready at once, which is the outage.
-    if (toDbError(error)?.busy !== true) readiness.recordFailure(failureCode(error));
+    // would otherwise turn unready at once, which is the outage. Nor does a
+    // breaker refusal: no round-trip was tried (the failures that opened it
+    // were recorded as they happened).
+    const dbError = toDbError(error);
+    if (dbError?.busy !== true && dbError?.facts.breakerOpen !== true) readiness.recordFailure(failureCode(error));
     throw error;
   }
 }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { Admission } from '../../src/admission/policy.js';
 import { DbError, DbErrorCode } from '../../src/db/db-error.js';
+import { breakerOpenError } from '../../src/db/breaker-database.js';
 import { createPoolObserver, registerPoolGauges, registerServerModeInfo } from '../../src/db/pool-metrics.js';
 import { createHealthMetrics } from '../../src/health/metrics.js';
 import { Readiness } from '../../src/health/readiness.js';
@@ -256,6 +257,22 @@ describe('GET /api/health', () => {
     expect(headers.get('retry-after')).toBe('40');
     // Shed before borrowing: nothing is known about the database.
     expect(body.database.reachable).toBeNull();
+    expect(h.db.withConnectionCalls).toBe(0);
+  });
+});
+
+describe('GET /api/health while the circuit breaker is open', () => {
+  it('answers 503 DATABASE_UNAVAILABLE with the breaker\'s Retry-After before admission control and without borrowing', async () => {
+    const h = await start();
+    h.db.refusalValue = breakerOpenError(4);
+    // Admission control alone would shed this one as OVERLOADED.
+    h.db.figuresValue.waiting = 399;
+    h.db.meanHold = 4;
+    const { status, headers, body } = await h.json('/api/health');
+    expect(status).toBe(503);
+    expect(body.error.code).toBe(ErrorCode.DATABASE_UNAVAILABLE);
+    expect(headers.get('retry-after')).toBe('4');
+    expect(body.database.reachable).toBe(false);
     expect(h.db.withConnectionCalls).toBe(0);
   });
 });

@@ -45,6 +45,9 @@ export function healthRoutes(router: Router, deps: HealthDeps): void {
 
   router.get('/api/health', async (ctx) => {
     try {
+      // A database known down answers before admission control, whose expected wait it skews.
+      const refused = deps.db.refusal?.();
+      if (refused) throw refused;
       const decision = deps.admission.decide();
       if (!decision.admit) throw AppError.fast(ErrorCode.OVERLOADED, 503, `shed: ${decision.reason}`, decision.retryAfterSeconds);
       const seconds = await probeRoundTrip(deps.db, deps.readiness, { route: '/api/health', requestId: ctx.state.requestId as string });

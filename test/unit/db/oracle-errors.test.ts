@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acquireFailureCause, DbError } from '../../../src/db/db-error.js';
-import { causeCode, driverCode, isBrokenConnectionError, operatorHint, rejectedLogon, toDbError, walletProblem } from '../../../src/db/oracle-errors.js';
+import { causeCode, driverCode, isBrokenConnectionError, isDatabaseDownError, operatorHint, rejectedLogon, toDbError, walletProblem } from '../../../src/db/oracle-errors.js';
 import { driverError } from '../support/fake-database.js';
 
 describe('driverCode', () => {
@@ -178,5 +178,28 @@ describe('walletProblem and the preflight hint over TLS', () => {
     expect(causeCode(new Error('NJS-506: handshake failure'))).toBeUndefined();
     expect(causeCode(undefined)).toBeUndefined();
     expect(walletProblem(undefined)).toBeUndefined();
+  });
+});
+
+describe('isDatabaseDownError', () => {
+  it.each(['NJS-123', 'NJS-503', 'NJS-510', 'NJS-518', 'ORA-03113', 'ORA-12541', 'ORA-01034'])('reads %s as the database down', (code) => {
+    expect(isDatabaseDownError(driverError(code, 'test'))).toBe(true);
+    expect(isDatabaseDownError(toDbError(driverError(code, 'test')))).toBe(true);
+  });
+
+  it.each(['ORA-00942', 'ORA-00028', 'ORA-02396', 'NJS-500', 'NJS-040', 'NJS-076', 'ORA-01017', 'ORA-00020'])('does not read %s as the database down', (code) => {
+    expect(isDatabaseDownError(toDbError(driverError(code, 'test')))).toBe(false);
+  });
+
+  it('reads a listener refusal as down, unless the listener says the database is up but out of processes or pooled servers', () => {
+    const refused = (cause: string) => driverError('NJS-511', `connection to listener at host h port 1 was refused. (CONNECTION_ID=x)\nCause: ${cause}`);
+    expect(isDatabaseDownError(toDbError(refused('ORA-12528')))).toBe(true);
+    expect(isDatabaseDownError(toDbError(refused('refused')))).toBe(true);
+    for (const cause of ['ORA-12516', 'ORA-12519', 'ORA-12520']) expect(isDatabaseDownError(toDbError(refused(cause)))).toBe(false);
+  });
+
+  it('reads an error without a driver code as not down', () => {
+    expect(isDatabaseDownError(new Error('bug'))).toBe(false);
+    expect(isDatabaseDownError(undefined)).toBe(false);
   });
 });

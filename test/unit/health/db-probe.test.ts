@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DbError, DbErrorCode } from '../../../src/db/db-error.js';
+import { breakerOpenError } from '../../../src/db/breaker-database.js';
 import { DbProbe, failureCode, probeRoundTrip } from '../../../src/health/db-probe.js';
 import { Readiness } from '../../../src/health/readiness.js';
 import { driverError, FakeDatabase } from '../support/fake-database.js';
@@ -92,6 +93,14 @@ describe('DbProbe.probe', () => {
     }
     expect(readiness.database().lastError).toBeNull();
     expect(readiness.status().ready).toBe(true);
+  });
+
+  it('does not record a circuit breaker refusal (no round-trip was tried): readiness keeps the failure that opened it', async () => {
+    const { db, readiness } = setup();
+    readiness.recordFailure('NJS-123');
+    db.failWith = breakerOpenError(5);
+    await expect(probeRoundTrip(db, readiness, { route: '/api/health' })).rejects.toBe(db.failWith);
+    expect(readiness.database().lastError).toBe('NJS-123');
   });
 
   it('logs one line when the database goes down and one when it comes back, not one per probe', async () => {

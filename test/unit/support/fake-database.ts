@@ -30,6 +30,8 @@ export class FakeDatabase implements Database {
   meanHold = 0;
   /** When set, withConnection rejects with it (an acquire failure). */
   failWith: unknown = undefined;
+  /** What refusal() answers (a circuit breaker's refusal). */
+  refusalValue: Error | undefined = undefined;
   /** When set, withConnection waits for it before borrowing. */
   gate: Promise<void> | undefined;
   readonly borrows: Array<BorrowContext | undefined> = [];
@@ -37,6 +39,10 @@ export class FakeDatabase implements Database {
 
   get withConnectionCalls(): number {
     return this.borrows.length;
+  }
+
+  refusal(): Error | undefined {
+    return this.refusalValue;
   }
 
   figures(): PoolFigures {

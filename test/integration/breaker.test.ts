@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { startService, type ServiceProcess } from '../support/processes.js';
+import { dbEnv, getJson, metricValue, needsSimulatorReason, realOracle, startDatabase, waitFor, waitUntilReady } from '../support/database-target.js';
+import { stackPerTest } from '../support/stack.js';
+
+/**
+ * The database circuit breaker through the running service, the real driver
+ * and its real pool, against the simulator's freeze (a hung instance: TCP
+ * accepted, nothing answered) and its slow statements. Every bound that could
+ * answer a request instead of the breaker (queue timeout, connect timeout) is
+ * set far beyond the test's own timeout, so a request answered while the
+ * database is still frozen was answered by the breaker: no wall-clock
+ * threshold is asserted.
+ */
+const TEST_TIMEOUT_MS = 45_000;
+const FAR_BEYOND_THE_TEST = '120';
+
+async function health(service: ServiceProcess) {
+  const r = await getJson(`${service.url}/api/health`);
+  return { status: r.status, code: (r.body.error as { code?: string } | undefined)?.code, retryAfter: Number(r.headers.get('retry-after')) };
+}
+
+async function metrics(service: ServiceProcess): Promise<string> {
+  return (await fetch(`${service.url}/metrics`)).text();
+}
+
+describe.skipIf(realOracle)(`the database circuit breaker (${realOracle ? needsSimulatorReason : 'simulator'})`, () => {
+  const stack = stackPerTest();
+
+  it(
+    'under a frozen database with concurrent load: opens, releases the queued requests and refuses new ones at once with 503 DATABASE_UNAVAILABLE + Retry-After, then closes after the thaw without a restart',
+    async () => {
+      const db = (stack.db = await startDatabase());
+      const service = (stack.service = await startService({
+        ...dbEnv(db),
+        DB_POOL_MIN: '2',
+        DB_POOL_MAX: '2',
+        DB_POOL_PING_INTERVAL: '-1',
+        DB_CALL_TIMEOUT: '1',
+        DB_POOL_TIMEOUT: FAR_BEYOND_THE_TEST,
+        DB_CONNECT_TIMEOUT: FAR_BEYOND_THE_TEST,
+        // The answers below are the breaker's alone, not admission control's.
+        ADMISSION_CONTROL: 'false',
+        // Only requests open it here; the probe's part is the next test.
+        DB_PROBE_INTERVAL: '600',
+        DB_BREAKER_FAILURES: '2',
+        DB_BREAKER_OPEN_SECONDS: '2',
+        SHUTDOWN_DELAY_SECONDS: '0',
+      }));
+      await waitUntilReady(service);
+      expect((await health(service)).status).toBe(200);
+      expect(metricValue(await metrics(service), 'orapool_database_breaker_state')).toBe(0);
+
+      db.sim!.faults.freeze();
+      // Two requests take the two sessions and meet the freeze; eight queue behind them for a
+      // queue timeout far beyond the test. The two call timeouts open the breaker.
+      const burst = await Promise.all(Array.from({ length: 10 }, () => health(service)));
+      const codes = burst.map((a) => a.code).sort();
+      expect(burst.every((a) => a.status === 503 && a.retryAfter >= 1)).toBe(true);
+      expect(codes).toEqual(['DATABASE_TIMEOUT', 'DATABASE_TIMEOUT', ...Array(8).fill('DATABASE_UNAVAILABLE')]);
+
+      // While open (still frozen), a new request is refused at once: nothing else could answer it in time.
+      const refused = await health(service);
+      expect(refused).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE' });
+      expect(refused.retryAfter).toBeGreaterThanOrEqual(1);
+      expect(refused.retryAfter).toBeLessThanOrEqual(2);
+      const open = await metrics(service);
+      expect(metricValue(open, 'orapool_database_breaker_state')).toBe(1);
+      expect(metricValue(open, 'orapool_database_breaker_transitions_total{to="open"}')).toBeGreaterThanOrEqual(1);
+      expect((await fetch(`${service.url}/livez`)).status).toBe(200);
+      expect((await fetch(`${service.url}/readyz`)).status).toBe(503);
+      expect(service.logs().filter((e) => e.event === 'breaker_opened')).toMatchObject([{ by: 'requests', failures: 2 }]);
+
+      db.sim!.faults.unfreeze();
+      await waitFor('served again after the thaw', async () => (await health(service)).status === 200 || undefined, 30_000);
+      const closed = await metrics(service);
+      expect(metricValue(closed, 'orapool_database_breaker_state')).toBe(0);
+      expect(metricValue(closed, 'orapool_database_breaker_transitions_total{to="closed"}')).toBeGreaterThanOrEqual(1);
+      expect(service.logs().some((e) => e.event === 'breaker_closed')).toBe(true);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'a failed background probe opens it on an idle service, and the probe closes it after the thaw, long before a trial may pass',
+    async () => {
+      const db = (stack.db = await startDatabase());
+      const service = (stack.service = await startService({
+        ...dbEnv(db),
+        DB_POOL_MIN: '1',
+        DB_POOL_MAX: '2',
+        DB_POOL_PING_INTERVAL: '-1',
+        DB_CALL_TIMEOUT: '1',
+        DB_POOL_TIMEOUT: FAR_BEYOND_THE_TEST,
+        DB_CONNECT_TIMEOUT: FAR_BEYOND_THE_TEST,
+        DB_PROBE_INTERVAL: '1',
+        // No trial within the test: only the probe can close it.
+        DB_BREAKER_OPEN_SECONDS: FAR_BEYOND_THE_TEST,
+        SHUTDOWN_DELAY_SECONDS: '0',
+      }));
+      await waitUntilReady(service);
+
+      db.sim!.faults.freeze();
+      await service.waitForLog((e) => e.event === 'breaker_opened' && e.by === 'probe', 20_000);
+      // The pool still holds an idle session: without the breaker this request would take it and
+      // end in DATABASE_TIMEOUT; the breaker answers before borrowing.
+      const refused = await health(service);
+      expect(refused).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE' });
+
+      db.sim!.faults.unfreeze();
+      await service.waitForLog((e) => e.event === 'breaker_closed' && e.by === 'probe', 30_000);
+      expect((await health(service)).status).toBe(200);
+      expect(metricValue(await metrics(service), 'orapool_database_breaker_state')).toBe(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'a database that refuses every connection (sessions gone, listener refusing): opens, stops costing the database a connect per request, closes once it accepts again',
+    async () => {
+      const db = (stack.db = await startDatabase());
+      const sim = db.sim!;
+      const service = (stack.service = await startService({
+        ...dbEnv(db),
+        DB_POOL_MIN: '1',
+        DB_POOL_MAX: '2',
+        DB_POOL_PING_INTERVAL: '-1',
+        DB_CALL_TIMEOUT: '1',
+        DB_PROBE_INTERVAL: '1',
+        DB_BREAKER_FAILURES: '2',
+        // No trial within the test: the probe closes it.
+        DB_BREAKER_OPEN_SECONDS: FAR_BEYOND_THE_TEST,
+        SHUTDOWN_DELAY_SECONDS: '0',
+      }));
+      await waitUntilReady(service);
+      sim.faults.refuseConnections(true);
+      sim.faults.killSessions();
+      await waitFor('the breaker open', async () => {
+        await health(service);
+        return metricValue(await metrics(service), 'orapool_database_breaker_state') === 1 || undefined;
+      });
+
+      // Without the breaker each of these would need a new session and be refused by the listener
+      // (the pool holds none); with it, they never reach the database (the probe still tries once a second).
+      const refusedBefore = sim.stats().connectionsRefused;
+      const answers = [];
+      for (let i = 0; i < 40; i++) answers.push(await health(service));
+      expect(answers.every((a) => a.status === 503 && a.code === 'DATABASE_UNAVAILABLE' && a.retryAfter >= 1)).toBe(true);
+      expect(sim.stats().connectionsRefused - refusedBefore).toBeLessThan(answers.length / 2);
+
+      sim.faults.refuseConnections(false);
+      await service.waitForLog((e) => e.event === 'breaker_closed' && e.by === 'probe', 30_000);
+      await waitFor('served again', async () => (await health(service)).status === 200 || undefined);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'never opens on queue timeouts caused by slow but healthy statements',
+    async () => {
+      const db = (stack.db = await startDatabase());
+      const service = (stack.service = await startService({
+        ...dbEnv(db),
+        DB_POOL_MIN: '1',
+        DB_POOL_MAX: '1',
+        DB_POOL_TIMEOUT: '0.1',
+        DB_CALL_TIMEOUT: '5',
+        ADMISSION_CONTROL: 'false',
+        DB_BREAKER_FAILURES: '1',
+        SHUTDOWN_DELAY_SECONDS: '0',
+      }));
+      await waitUntilReady(service);
+      db.sim!.faults.setStatementLatency(500);
+      const answers = await Promise.all(Array.from({ length: 8 }, () => health(service)));
+      expect(answers.filter((a) => a.code === 'POOL_QUEUE_TIMEOUT').length).toBeGreaterThanOrEqual(5);
+      expect(answers.some((a) => a.status === 200)).toBe(true);
+      const after = await metrics(service);
+      expect(metricValue(after, 'orapool_database_breaker_state')).toBe(0);
+      expect(metricValue(after, 'orapool_database_breaker_transitions_total{to="open"}')).toBe(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});

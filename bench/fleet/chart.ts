@@ -26,7 +26,8 @@ export interface ChartFleet {
   config: Record<string, string>;
 }
 
-type Manifest = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A rendered object, read field by field as Kubernetes would. */
+type Manifest = Record<string, any>;
 
 /** An int-or-percent rollout field resolved against `replicas` the way the Deployment controller does (surge rounds up, unavailable down). */
 export function resolveIntOrPercent(value: number | string, replicas: number, roundUp: boolean): number {

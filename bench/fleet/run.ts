@@ -1,7 +1,11 @@
 // The fleet benchmark: N real `node dist/main.js` pods against one simulator
 // whose session limit is the budget, behind the readiness-aware balancer,
 // under steady load, while the phases replay what Kubernetes does.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startSimulatorProcess, type SimulatorProcess } from '@orapool/oracle-sim';
+import { projectRoot } from '../../test/support/processes.js';
 import { describeMachine, loadAverage } from '../load/machine.js';
 import { queueingBound } from '../load/scenarios.js';
 import { startBalancer } from './balancer.js';
@@ -29,7 +33,7 @@ export interface FleetBenchOptions {
   freezeSeconds: number;
   /** Pod deletion to endpoint removal (endpoints controller + kube-proxy). */
   endpointLagMs: number;
-  /** The live reload watcher's debounce, when the rendered config does not say. */
+  /** The live reload watcher's debounce when neither the rendered config nor the built service states it. */
   reloadDebounceMs: number;
   clientTimeoutMs: number;
   phases: PhaseName[];
@@ -47,12 +51,20 @@ const titles: Record<PhaseName, string> = {
   drcp: 'DRCP (pooled servers)',
 };
 
-/** A debounce setting in the rendered config wins over the option. */
-function debounceFrom(config: Record<string, string>, fallbackMs: number): { ms: number; source: string } {
+/**
+ * The live reload watcher's debounce: a setting in the rendered config, else
+ * the built service's CONFIG_DIR_DEBOUNCE_MS (dist/config/watch-dir.js), else
+ * the option (a build without live reload).
+ */
+async function watcherDebounce(config: Record<string, string>, fallbackMs: number): Promise<{ ms: number; source: string }> {
   const key = Object.keys(config).find((k) => /^CONFIG.*DEBOUNCE/.test(k));
-  if (!key) return { ms: fallbackMs, source: 'assumed (the rendered config has no debounce setting)' };
-  const value = Number(config[key]);
-  return { ms: /_MS$/.test(key) ? value : value * 1000, source: `${key} in the rendered ConfigMap` };
+  if (key) return { ms: /_MS$/.test(key) ? Number(config[key]) : Number(config[key]) * 1000, source: `${key} in the rendered ConfigMap` };
+  const built = join(projectRoot, 'dist/config/watch-dir.js');
+  if (existsSync(built)) {
+    const value = ((await import(pathToFileURL(built).href)) as { CONFIG_DIR_DEBOUNCE_MS?: unknown }).CONFIG_DIR_DEBOUNCE_MS;
+    if (typeof value === 'number') return { ms: value, source: 'CONFIG_DIR_DEBOUNCE_MS of the built service' };
+  }
+  return { ms: fallbackMs, source: 'assumed (the built service states no debounce)' };
 }
 
 export async function runFleetBenchmark(o: FleetBenchOptions): Promise<FleetResults> {
@@ -146,7 +158,7 @@ export async function runFleetBenchmark(o: FleetBenchOptions): Promise<FleetResu
       r.notes.push(`${drain.evicted} pods evicted, at most ${drain.mostAtOnce} draining at once, ${drain.refusals} evictions refused by the PDB and retried`);
     });
     await phase('live-resize', async (r) => {
-      const debounce = debounceFrom(plan.podConfig, o.reloadDebounceMs);
+      const debounce = await watcherDebounce(plan.podConfig, o.reloadDebounceMs);
       r.resize = await liveResize({ pods: pods.running(), volume, current: liveKeys, poolMin, poolMax, debounceMs: debounce.ms, debounceSource: debounce.source, sim, holdMs: steadyMs });
       if (r.resize.available) {
         poolMax = r.resize.toMax;

@@ -69,6 +69,9 @@ function detailsBlock(r: FleetResults): string {
   for (const x of r.phases.filter((p) => Object.keys(p.load.shed).length > 0)) {
     lines.push(`- **Clean 503s in ${x.title.toLowerCase()}:** ${Object.entries(x.load.shed).map(([code, n]) => `${n} × \`${code}\``).join(', ')}.`);
   }
+  for (const x of r.phases.filter((p) => p.load.lost > 0)) {
+    lines.push(`- **Lost in ${x.title.toLowerCase()}, by cause:** ${Object.entries(x.load.lostBy).map(([cause, n]) => `${n} × \`${cause}\``).join(', ')}.`);
+  }
   const drcp = r.phases.find((p) => p.name === 'drcp')?.drcp;
   if (drcp) {
     lines.push(

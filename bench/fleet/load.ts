@@ -51,7 +51,8 @@ function once(agent: http.Agent, url: URL, timeoutMs: number): Promise<Omit<Requ
 
 /**
  * Start `users` closed-loop users against `baseUrl`. A user that is told to
- * retry after N seconds waits min(N, maxBackoffMs) first.
+ * retry after N seconds waits min(N, maxBackoffMs) first; after a lost
+ * request, a tenth of maxBackoffMs.
  */
 export function startLoad(baseUrl: string, options: { users: number; timeoutMs: number; maxBackoffMs: number }): LoadGenerator {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.users });
@@ -65,6 +66,8 @@ export function startLoad(baseUrl: string, options: { users: number; timeoutMs: 
       const answer = await once(agent, url, options.timeoutMs);
       records.push({ startedAt, ms: Number((performance.now() - t0).toFixed(2)), outcome: answer.outcome, detail: answer.detail });
       if (answer.retryAfterSeconds > 0) await sleep(Math.min(answer.retryAfterSeconds * 1000, options.maxBackoffMs));
+      // A failed request is retried after a short pause, as clients with a retry delay do, not in a tight loop.
+      else if (answer.outcome === 'lost') await sleep(options.maxBackoffMs / 10);
     }
   };
   const users = Array.from({ length: options.users }, () => user());

@@ -1,5 +1,5 @@
 // npm run bench:fleet [-- --quick] [--values values-prod.yaml[,more.yaml]] [--session-divisor 4]
-//   [--time-factor 0.2] [--users 16] [--latency-ms 50] [--steady 4] [--freeze 6]
+//   [--time-factor 0.2] [--users 16] [--latency-ms 50] [--steady 4] [--freeze S (default 2 x DB_CALL_TIMEOUT)]
 //   [--endpoint-lag-ms 1000] [--reload-debounce-ms 500] [--phases steady,...] [--out DIR]
 //
 // A fleet of real `node dist/main.js` pods against one simulator whose session
@@ -42,7 +42,7 @@ function parseArgs(argv: string[]): { options: FleetBenchOptions; outDir: string
     users: number('users', 16),
     statementLatencyMs: number('latency-ms', 50),
     steadySeconds: number('steady', quick ? 1.5 : 4),
-    freezeSeconds: number('freeze', quick ? 3 : 7),
+    freezeSeconds: flags.has('freeze') ? number('freeze', 0) : null,
     endpointLagMs: number('endpoint-lag-ms', 1000 * timeFactor),
     reloadDebounceMs: number('reload-debounce-ms', 500),
     clientTimeoutMs: 30_000,

@@ -30,7 +30,8 @@ export interface FleetBenchOptions {
   users: number;
   statementLatencyMs: number;
   steadySeconds: number;
-  freezeSeconds: number;
+  /** How long the database stays frozen; null: twice the rendered DB_CALL_TIMEOUT, so calls time out and a breaker has time to open and show. */
+  freezeSeconds: number | null;
   /** Pod deletion to endpoint removal (endpoints controller + kube-proxy). */
   endpointLagMs: number;
   /** The live reload watcher's debounce when neither the rendered config nor the built service states it. */
@@ -104,6 +105,7 @@ export async function runFleetBenchmark(o: FleetBenchOptions): Promise<FleetResu
   let poolMax = plan.poolMax;
   let poolMin = plan.poolMin;
   let steadyThroughput = 0;
+  const freezeSeconds = o.freezeSeconds ?? 2 * Number(plan.podConfig.DB_CALL_TIMEOUT);
 
   const phase = async (name: PhaseName, action: (result: PhaseResult) => Promise<void>) => {
     if (!o.phases.includes(name)) return;
@@ -166,7 +168,7 @@ export async function runFleetBenchmark(o: FleetBenchOptions): Promise<FleetResu
       } else r.notes.push('not available in this build: no orapool_config_generation series, the pools kept their size');
     });
     await phase('database-freeze', async (r) => {
-      r.freeze = await freezeAndRecover({ sim, pods: pods.running(), records: load!.records, frozenMs: o.freezeSeconds * 1000, recoverMs: Math.max(steadyMs, 2 * Number(plan.podConfig.DB_PROBE_INTERVAL) * 1000), baselinePerSecond: steadyThroughput });
+      r.freeze = await freezeAndRecover({ sim, pods: pods.running(), records: load!.records, frozenMs: freezeSeconds * 1000, recoverMs: Math.max(steadyMs, 2 * Number(plan.podConfig.DB_PROBE_INTERVAL) * 1000, 2 * Number(plan.podConfig.DB_BREAKER_OPEN_SECONDS ?? 0) * 1000), baselinePerSecond: steadyThroughput });
       if (!r.freeze.breaker) r.notes.push('no breaker in this build (no orapool_database_breaker_state series): requests wait for the call timeout');
     });
     if (o.phases.includes('drcp')) {
@@ -206,7 +208,7 @@ export async function runFleetBenchmark(o: FleetBenchOptions): Promise<FleetResu
     mode: o.mode,
     machine,
     plan: planSummary,
-    settings: { users: o.users, statementLatencyMs: o.statementLatencyMs, steadySeconds: o.steadySeconds, freezeSeconds: o.freezeSeconds, endpointLagMs: o.endpointLagMs, clientTimeoutMs: o.clientTimeoutMs },
+    settings: { users: o.users, statementLatencyMs: o.statementLatencyMs, steadySeconds: o.steadySeconds, freezeSeconds, endpointLagMs: o.endpointLagMs, clientTimeoutMs: o.clientTimeoutMs },
     phases: PHASES.flatMap((n) => phases.filter((p) => p.name === n)),
     timeline: sampler.samples,
     targets: [],

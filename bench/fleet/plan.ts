@@ -23,6 +23,7 @@ export interface FleetPlan {
   shutdownDelaySeconds: number;
   shutdownDrainSeconds: number;
   minReadySeconds: number;
+  terminationGracePeriodSeconds: number;
   readinessPeriodSeconds: number;
   readinessFailureThreshold: number;
   readinessSuccessThreshold: number;
@@ -60,6 +61,7 @@ export function planFleet(chart: ChartFleet, options: { environment: string; ses
     shutdownDelaySeconds: delay,
     shutdownDrainSeconds: drain,
     minReadySeconds: seconds(chart.minReadySeconds, t),
+    terminationGracePeriodSeconds: seconds(chart.terminationGracePeriodSeconds, t),
     readinessPeriodSeconds: seconds(chart.readiness.periodSeconds, t),
     readinessFailureThreshold: chart.readiness.failureThreshold,
     readinessSuccessThreshold: chart.readiness.successThreshold,

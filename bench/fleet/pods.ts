@@ -2,7 +2,8 @@
 // `node dist/main.js`, probed on /readyz every readiness period (success and
 // failure thresholds as in the chart), taken out of the Service's endpoints a
 // propagation lag after its deletion, and sent SIGTERM at deletion (the
-// service's own delay and drain then run, as in a cluster).
+// service's own delay and drain then run, as in a cluster), SIGKILL when the
+// grace period is over.
 import { startService, type ServiceProcess } from '../../test/support/processes.js';
 
 export interface Pod {
@@ -15,6 +16,8 @@ export interface Pod {
   /** When readiness last turned true (minReadySeconds counts from here). */
   readySince: number | null;
   deletedAt: number | null;
+  /** It outlived its grace period and was killed (its sessions were never logged off). */
+  killed: boolean;
   exited: boolean;
   exitCode: number | null;
 }
@@ -27,6 +30,8 @@ export interface PodManagerOptions {
   successThreshold: number;
   /** Time from a pod's deletion until the Service stops routing to it (endpoints controller + kube-proxy). */
   endpointLagMs: number;
+  /** terminationGracePeriodSeconds: a deleted pod still running after it gets SIGKILL, as the kubelet sends. */
+  gracePeriodMs: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,7 +46,7 @@ export class PodManager {
   /** Create a pod (the ReplicaSet's job); readiness is probed from now on. */
   async create(revision: number): Promise<Pod> {
     const service = await startService(this.options.env(revision), { waitForListening: false });
-    const pod: Pod = { name: `orapool-r${revision}-${++this.seq}`, revision, service, createdAt: Date.now(), ready: false, readySince: null, deletedAt: null, exited: false, exitCode: null };
+    const pod: Pod = { name: `orapool-r${revision}-${++this.seq}`, revision, service, createdAt: Date.now(), ready: false, readySince: null, deletedAt: null, killed: false, exited: false, exitCode: null };
     this.pods.push(pod);
     void service.exited.then(({ code }) => {
       pod.exited = true;
@@ -57,6 +62,12 @@ export class PodManager {
     if (pod.deletedAt !== null) return;
     pod.deletedAt = Date.now();
     pod.service.child.kill('SIGTERM');
+    const kill = setTimeout(() => {
+      if (pod.exited) return;
+      pod.killed = true;
+      pod.service.child.kill('SIGKILL');
+    }, this.options.gracePeriodMs);
+    void pod.service.exited.then(() => clearTimeout(kill));
   }
 
   /** Pods not deleted (what the ReplicaSet counts). */

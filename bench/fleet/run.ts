@@ -87,6 +87,7 @@ export async function runFleetBenchmark(o: FleetBenchOptions): Promise<FleetResu
     failureThreshold: plan.readinessFailureThreshold,
     successThreshold: plan.readinessSuccessThreshold,
     endpointLagMs: o.endpointLagMs,
+    gracePeriodMs: plan.terminationGracePeriodSeconds * 1000,
   });
   const cluster: Cluster = { plan, pods, revision: 1, desired: plan.replicas, log: o.log };
   const balancer = await startBalancer(() => pods.endpoints().map((p) => ({ port: p.service.port })));
@@ -126,6 +127,8 @@ export async function runFleetBenchmark(o: FleetBenchOptions): Promise<FleetResu
     const to = Date.now();
     result.seconds = Number(((to - from) / 1000).toFixed(2));
     result.podsAtEnd = pods.running().length;
+    const killed = pods.pods.filter((p) => p.killed && p.deletedAt !== null && p.deletedAt >= from).length;
+    if (killed > 0) result.notes.push(`${killed} pods outlived the termination grace period and were killed`);
     result.peakPods = Math.max(peakPods, result.podsAtEnd);
     result.sessions = await sampler.endPhase(result.drcp?.available === true);
     result.budget = plan.budget;

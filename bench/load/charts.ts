@@ -1,11 +1,11 @@
-// Charts as SVG, rendered headlessly with Vega-Lite -> Vega (no browser, no canvas).
+// Charts as SVG, rendered headlessly with Vega-Lite -> Vega (no browser, no canvas). render() serves the fleet bench too.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { BenchResults } from './types.js';
 
-async function render(spec: TopLevelSpec): Promise<string> {
+export async function render(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { FLEET_DOC, renderFleetDoc } from '../../scripts/gen-fleet-doc.js';
 import { PERF_DOC, renderPerfDoc, results } from '../../scripts/gen-perf-doc.js';
 import { CONFIG_DIR_DEBOUNCE_MS, CONFIG_DIR_POLL_MS } from '../../src/config/watch-dir.js';
 import { docFiles, handProse, read, ROOT } from './markdown.js';
@@ -193,6 +194,11 @@ describe('figures in the documentation', () => {
   it('docs/performance.md is exactly what npm run gen:perf-doc writes from bench/results/load-results.json', () => {
     const current = read(PERF_DOC);
     expect(current).toBe(renderPerfDoc(current));
+  });
+
+  it('docs/fleet.md is exactly what npm run gen:fleet-doc writes from bench/results/fleet-results.json', () => {
+    const current = read(FLEET_DOC);
+    expect(current).toBe(renderFleetDoc(current));
   });
 
   it.each(CLAIMS.map((c) => [`${c.file}: ${c.pattern.source.slice(0, 60)}`, c] as const))('%s matches its source', (_name, claim) => {

@@ -15,26 +15,17 @@ import oracledb from 'oracledb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { OraclePool } from '../../src/db/pool.js';
-import type { PoolObserver } from '../../src/db/types.js';
 import { memoryLogger } from '../unit/support/memory-logger.js';
 import { dbEnv, getJson, needsSimulatorReason, realOracle, startDatabase, waitFor, waitUntilReady } from '../support/database-target.js';
 import { startService, type ServiceProcess } from '../support/processes.js';
 import { stackPerTest } from '../support/stack.js';
+import { silentObserver } from '../support/silent-observer.js';
 
 if (realOracle) process.stderr.write(`drcp.test.ts skipped: ${needsSimulatorReason} (and a DRCP pool of known size)\n`);
 
 const CLASS = 'orapool-it';
 /** Each case's database settings: pooled servers, a fixed class, a probe that never borrows during the case. */
 const pooledEnv = { DB_SERVER_TYPE: 'pooled', DB_CONNECTION_CLASS: CLASS, DB_PROBE_INTERVAL: '3600', SHUTDOWN_DELAY_SECONDS: '0' };
-
-const silentObserver: PoolObserver = {
-  connectionRequested: () => {},
-  acquired: () => {},
-  acquireFailed: () => {},
-  released: () => {},
-  slowHold: () => {},
-  createFailed: () => {},
-};
 
 async function healthOk(url: string, times: number): Promise<void> {
   for (let i = 0; i < times; i++) expect((await getJson(`${url}/api/health`)).status).toBe(200);

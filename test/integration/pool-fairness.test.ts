@@ -6,26 +6,17 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import type { PoolObserver } from '../../src/db/types.js';
 import { OraclePool } from '../../src/db/pool.js';
 import { createLogger } from '../../src/logger.js';
 import { dbEnv, startDatabase, waitFor, type DatabaseTarget } from '../support/database-target.js';
-
-const quietObserver: PoolObserver = {
-  connectionRequested: () => {},
-  acquired: () => {},
-  acquireFailed: () => {},
-  released: () => {},
-  slowHold: () => {},
-  createFailed: () => {},
-};
+import { silentObserver } from '../support/silent-observer.js';
 
 async function startPool(db: DatabaseTarget, env: Record<string, string> = {}): Promise<OraclePool> {
   const config = loadConfig({ ...dbEnv(db), DB_POOL_MIN: '1', DB_POOL_MAX: '1', LOG_LEVEL: 'error', LOG_FORMAT: 'json', ...env }, () => {
     throw new Error('no files');
   });
   const logger = createLogger(config, new Writable({ write: (_chunk, _encoding, done) => done() }));
-  const pool = new OraclePool({ config, logger, observer: quietObserver });
+  const pool = new OraclePool({ config, logger, observer: silentObserver });
   pool.start();
   await pool.whenCreated();
   return pool;

@@ -9,18 +9,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/load.js';
 import { OraclePool } from '../../src/db/pool.js';
-import type { PoolObserver } from '../../src/db/types.js';
 import { memoryLogger, type MemoryLogger } from '../unit/support/memory-logger.js';
 import { dbEnv, needsSimulatorReason, realOracle, startDatabase, waitFor, type DatabaseTarget } from '../support/database-target.js';
-
-const observer: PoolObserver = {
-  connectionRequested: () => {},
-  acquired: () => {},
-  acquireFailed: () => {},
-  released: () => {},
-  slowHold: () => {},
-  createFailed: () => {},
-};
+import { silentObserver } from '../support/silent-observer.js';
 
 /** A borrow that holds its connection (running SELECT 1 on it first) until released. */
 function hold(pool: OraclePool): { got: Promise<void>; done: Promise<number>; release: () => void } {
@@ -53,7 +44,7 @@ describe.skipIf(realOracle)(`live pool resize over the driver (${realOracle ? ne
     const base = { ...dbEnv(db), DB_POOL_MIN: '0', DB_POOL_IDLE_TIMEOUT: '0', LOG_FORMAT: 'json', ...env };
     const config = (more: Record<string, string>) => loadConfig({ ...base, ...more }, () => '');
     log = memoryLogger('debug');
-    pool = new OraclePool({ config: config({}), logger: log.logger, observer });
+    pool = new OraclePool({ config: config({}), logger: log.logger, observer: silentObserver });
     pool.start();
     await pool.whenCreated();
     const sim = db.sim!;
@@ -129,7 +120,7 @@ describe.skipIf(realOracle)(`live pool resize over the driver (${realOracle ? ne
     db.sim!.faults.refuseConnections(true);
     const base = { ...dbEnv(db), DB_POOL_MIN: '0', DB_POOL_MAX: '2', DB_RETRY_MAX_DELAY: '0.1' };
     log = memoryLogger('debug');
-    pool = new OraclePool({ config: loadConfig(base, () => ''), logger: log.logger, observer });
+    pool = new OraclePool({ config: loadConfig(base, () => ''), logger: log.logger, observer: silentObserver });
     pool.start();
     await pool.reconfigure(loadConfig({ ...base, DB_POOL_MAX: '4' }, () => ''));
     db.sim!.faults.refuseConnections(false);

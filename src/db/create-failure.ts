@@ -42,14 +42,19 @@ export function stoppedMessage(failure: CreateFailure): string {
   }
 }
 
-/** Describe a failed pool creation for logs and readiness, never echoing the connect string or a secret. */
-export function describeCreateFailure(error: unknown, connectString: string, tls: TlsSettings = {}): CreateFailure {
+/**
+ * Describe a failed pool creation for logs and readiness, never echoing the
+ * connect string or a secret. `connectString` is every form the driver may
+ * quote: the configured one and the one it was given (with DRCP's additions).
+ */
+export function describeCreateFailure(error: unknown, connectString: string | readonly string[], tls: TlsSettings = {}): CreateFailure {
   if (error instanceof ServerTypeMismatch) return { code: 'SERVER_TYPE_MISMATCH', message: error.message, stopRetrying: error.message, fix: 'server-type' };
   const { code, message } = describeError(error);
   // Some driver errors (the thin driver's network errors) quote the whole connect string,
   // which may carry a wallet path or parameters and can come from a Secret.
-  const cs = connectString.trim();
-  const safe = cs.length > 0 ? message.split(cs).join(connectTarget(cs)) : message;
+  // Longest first: the driver's form starts with the configured one.
+  const forms = (typeof connectString === 'string' ? [connectString] : [...connectString]).map((cs) => cs.trim()).filter((cs) => cs.length > 0);
+  const safe = forms.sort((a, b) => b.length - a.length).reduce((text, cs) => text.split(cs).join(connectTarget(cs)), message);
   const cause = causeCode(error);
   const rejected = rejectedLogon(code);
   const wallet = rejected ? undefined : walletProblem(error, tls);

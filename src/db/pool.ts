@@ -165,7 +165,7 @@ export class OraclePool implements Database {
       }
       return pool;
     } catch (error) {
-      this.#lastCreateError = describeCreateFailure(error, db.connectString, {
+      this.#lastCreateError = describeCreateFailure(error, [db.connectString, poolAttributes(this.#config).connectString ?? ''], {
         walletLocation: db.walletLocation,
         walletPassword: db.walletPassword !== undefined,
         configDir: db.configDir,

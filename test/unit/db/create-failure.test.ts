@@ -27,6 +27,14 @@ describe('describeCreateFailure', () => {
     expect(failure.message).not.toContain('wallet_location');
   });
 
+  it('replaces the connect string the driver was given too: with DRCP it carries :pooled and pool_* parameters after the configured one', () => {
+    const configured = 'tcps://db.example.com:1522/svc?wallet_location=/secret/wallet';
+    const given = 'tcps://db.example.com:1522/svc:pooled?wallet_location=/secret/wallet&pool_boundary=statement';
+    const failure = describeCreateFailure(driverError('NJS-515', `error in parsing connect string "${given}"`), [configured, given]);
+    expect(failure.message).toBe('NJS-515: error in parsing connect string "tcps://db.example.com:1522/svc:pooled"');
+    expect(failure.message).not.toContain('wallet_location');
+  });
+
   it('keeps a message without a code, first line only', () => {
     expect(describeCreateFailure(new Error('boom\nstack-ish detail'), 'db:1521/X')).toEqual({ message: 'boom' });
   });

@@ -85,7 +85,10 @@ export class Breaker {
   /** The outcome of a request's borrow; `trial` when admit() said so. */
   record(evidence: Evidence, trial: boolean): void {
     if (trial) this.#trialInFlight = false;
-    if (evidence === 'answered') return this.#answered(trial ? 'trial' : 'request');
+    // Only the trial (or the probe) closes an open breaker: a request admitted
+    // before it opened may still answer on a session it already held, which
+    // says nothing of new connections (a listener refusing them, say).
+    if (evidence === 'answered') return trial || this.#state === 'closed' ? this.#answered(trial ? 'trial' : 'request') : undefined;
     if (evidence === 'none') return;
     if (this.#state === 'closed') {
       this.#failures += 1;

@@ -88,6 +88,8 @@ describe('BreakerDatabase', () => {
     expect(breaker.state).toBe('open');
     finish();
     expect(await holding).toBe('served');
+    // Its answer came on a session it already held: no trial, so the breaker stays open.
+    expect(breaker.state).toBe('open');
   });
 
   it('closes when the single trial after the open duration is answered', async () => {

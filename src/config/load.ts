@@ -15,6 +15,9 @@ export interface Config {
   readonly nodeEnv: 'production' | 'development' | 'test';
   readonly port: number;
   readonly host: string;
+  readonly listenBacklog: number;
+  /** RETRY_AFTER_JITTER (src/http/retry-after.ts). */
+  readonly retryAfterJitter: number;
   readonly logLevel: string;
   readonly logFormat: 'json' | 'pretty';
   readonly db: {
@@ -113,6 +116,8 @@ export function loadConfig(env: Environment, readFile: ReadFile = readUtf8): Con
     nodeEnv,
     port: c.PORT,
     host: c.HOST,
+    listenBacklog: c.HTTP_LISTEN_BACKLOG,
+    retryAfterJitter: c.RETRY_AFTER_JITTER,
     logLevel: c.LOG_LEVEL,
     logFormat: c.LOG_FORMAT === 'auto' ? (nodeEnv === 'development' ? 'pretty' : 'json') : (c.LOG_FORMAT as 'json' | 'pretty'),
     db: {

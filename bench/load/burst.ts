@@ -13,6 +13,9 @@ import { percentiles, type Percentiles } from './stats.js';
 import { poolConfigs, type PoolConfig } from './scenarios.js';
 import { median, startBareServer, startMeasuredService, type MeasuredServer } from './servers.js';
 
+/** The statement latency during bursts (run.ts sets it on the simulator). */
+export const BURST_STATEMENT_LATENCY_MS = 500;
+
 export interface BurstOnce {
   byStatus: Record<string, number>;
   errors: Record<string, number>;
@@ -60,6 +63,7 @@ export interface BurstSide {
 
 export interface BurstResult {
   connections: number;
+  statementLatencyMs: number;
   pool: { max: number; queueMax: number };
   rounds: number;
   /** The backlog both servers get in the judged comparison (the service's default). */
@@ -105,8 +109,8 @@ export async function measureBurst(options: BurstOptions): Promise<BurstResult> 
     for (let round = 0; round < options.rounds; round++) {
       for (const [i, [name]] of sides.entries()) {
         runs.get(name)!.push(await burstOnce(servers[i]!.url, options.connections, options.timeoutSeconds));
-        // Let the admitted requests finish and the sockets close before the next burst.
-        await new Promise((r) => setTimeout(r, 1000));
+        // burstOnce waited for every answer; let the sockets close before the next burst.
+        await new Promise((r) => setTimeout(r, 500));
       }
       options.log(`burst round ${round + 1}: 503 p99 ` + sides.map(([name]) => `${name} ${runs.get(name)!.at(-1)!.latencyMs.shed.p99} ms`).join(', '));
     }
@@ -123,6 +127,7 @@ export async function measureBurst(options: BurstOptions): Promise<BurstResult> 
   const ratios = service.perRound.map((v, i) => (bare.perRound[i]! > 0 ? v / bare.perRound[i]! : 0));
   return {
     connections: options.connections,
+    statementLatencyMs: BURST_STATEMENT_LATENCY_MS,
     pool,
     rounds: options.rounds,
     backlog: options.backlog,

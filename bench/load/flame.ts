@@ -25,7 +25,7 @@ export interface SelfTime {
 
 export interface FlameSummary {
   totalMs: number;
-  /** Excluding (idle), (program) and (garbage collector): time in JavaScript and native calls it made. */
+  /** Everything but (idle): JavaScript, the native calls it made, (program) (V8 and libuv outside JavaScript) and the garbage collector. */
   busyMs: number;
   gcMs: number;
   functions: SelfTime[];
@@ -49,8 +49,23 @@ export function fileOf(url: string, root: string): string {
 export function summarizeProfile(text: string, root: string, top = 30): FlameSummary {
   const profile = JSON.parse(text) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  // The bench's own probe (starting and stopping this profile) is not the server's work.
+  const probeNode = new Map<number, boolean>();
+  const isProbe = (id: number): boolean => {
+    let known = probeNode.get(id);
+    if (known === undefined) {
+      const up = parent.get(id);
+      known = byId.get(id)!.callFrame.url.includes('probe-preload') || (up !== undefined && isProbe(up));
+      probeNode.set(id, known);
+    }
+    return known;
+  };
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+  profile.samples.forEach((id, i) => {
+    if (!isProbe(id)) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
   const fn = new Map<string, number>();
   const file = new Map<string, number>();
   let totalMs = 0;
@@ -60,7 +75,7 @@ export function summarizeProfile(text: string, root: string, top = 30): FlameSum
     const node = byId.get(id)!;
     const { functionName, url, lineNumber } = node.callFrame;
     totalMs += ms;
-    if (functionName === '(idle)' || functionName === '(program)') {
+    if (functionName === '(idle)') {
       idleMs += ms;
       continue;
     }
@@ -71,8 +86,6 @@ export function summarizeProfile(text: string, root: string, top = 30): FlameSum
     file.set(where, (file.get(where) ?? 0) + ms);
   }
   const busyMs = totalMs - idleMs;
-  const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const inclusive = new Map<string, number>();
   for (const [id, ms] of self) {
     const seen = new Set<string>();

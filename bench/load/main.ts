@@ -6,10 +6,14 @@
 //
 // Starts the Oracle wire-protocol simulator and the built service (run
 // `npm run build` first) as separate processes, drives GET /api/health with
-// autocannon (and the team's `ab -n 1000 -c 100` command), prints a table and
-// the issue's targets as met / not met, and writes load-results.json,
-// load-results.md and SVG charts. Full mode: about 5 minutes on 2 cores,
-// never more than 10 (scenarios past the budget are skipped and reported).
+// autocannon (and the team's `ab -n 1000 -c 100` command), then the overload
+// (Retry-After spread and exact, and a bare 503 server), the burst of new
+// connections, memory and the leak check, and the overhead comparison
+// (median of 3 alternating rounds; --profile adds flame summaries under
+// results/profiles/). Prints a table and every target as met / not met, and
+// writes load-results.json, load-results.md and SVG charts. Full mode: about
+// 12 minutes on 2 cores, never more than 18 (scenarios past the budget are
+// skipped and reported).
 import { join } from 'node:path';
 import { projectRoot } from '../../test/support/processes.js';
 import { writeCharts } from './charts.js';

@@ -211,7 +211,7 @@ export const configSpec = {
   }),
   RETRY_AFTER_JITTER: decimal({
     default: 0.5, range: { minimum: 0, maximum: 10 },
-    desc: 'Spread of Retry-After, so refused clients do not return in lockstep: whole seconds drawn at random from the expected wait rounded up (never less) to that plus max(1, its ceil(x this ratio)). 0: exactly the expected wait.',
+    desc: 'Spread of Retry-After, so refused clients do not all return in the same second: whole seconds drawn evenly from B (the expected wait rounded up; never less) to B + max(1, ceil(B x this ratio)). 0: exactly B.',
     example: '0.5',
   }),
   SHED_EVENT_LOOP_DELAY_MS: decimal({

@@ -22,7 +22,7 @@ export interface MemorySide {
   rssGrowthBytes: number;
   /** Heap after a forced GC at the end of each leak-check cycle. */
   heapAfterGcPerCycle: number[];
-  /** Last cycle / first cycle - 1. */
+  /** Last cycle / the baseline cycle - 1; the baseline is the second cycle when there are three or more (the first warms up JIT code and lazily made series). */
   leakGrowth: number;
 }
 
@@ -75,7 +75,7 @@ async function measureSide(server: MeasuredServer, options: MemoryOptions): Prom
     await options.cycleLoad(server.url, high);
     heapAfterGcPerCycle.push((await server.probe.gc()).memory.heapUsed);
   }
-  const first = heapAfterGcPerCycle[0] ?? 0;
+  const first = heapAfterGcPerCycle[heapAfterGcPerCycle.length >= 3 ? 1 : 0] ?? 0;
   const last = heapAfterGcPerCycle.at(-1) ?? 0;
   return {
     idle,

@@ -19,6 +19,12 @@ async function answer(url) {
     globalThis.gc();
     globalThis.gc();
   }
+  if (url.startsWith('/heap-snapshot?')) {
+    // For leak hunting by hand: a .heapsnapshot at the path given, after a GC.
+    globalThis.gc?.();
+    const { writeHeapSnapshot } = await import('node:v8');
+    return { file: writeHeapSnapshot(decodeURIComponent(url.slice('/heap-snapshot?'.length))) };
+  }
   if (url === '/profile/start') {
     session ??= new Session();
     session.connect();

@@ -154,7 +154,7 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
   }
 
   const mem = results.memory;
-  const memoryTarget = 'memory: orapool RSS growth idle -> 1000 users <= 1.3 x bare Koa with the same pool; heap after forced GC does not grow over the load cycles (<= 5%)';
+  const memoryTarget = 'memory: orapool RSS growth idle -> 1000 users <= 1.3 x bare Koa with the same pool; heap after forced GC does not grow over the load cycles (<= 5% from the second cycle, after the first warmed up, to the last)';
   if (!mem) {
     verdicts.push({ id: 'memory', target: memoryTarget, met: null, detail: 'not measured in this run' });
   } else {

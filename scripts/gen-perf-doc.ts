@@ -254,7 +254,7 @@ function wavesBlock(r: Results): string {
   const w = o.waves;
   if (!w || !o.politeExactRetryAfter || !o.bare503) return `${STAMP}\n\n${NOT_MEASURED}`;
   const row = (name: string, d: Drive, p99OverW: number | null, cv: number | null) =>
-    `| ${name} | ${retryAfter(d)} | ${ms(d.latencyMs.ok.p99)} | ${p99OverW ?? '-'} | ${cv ?? '-'} | ${d.latencyMs.shed ? ms(d.latencyMs.shed.p99) : '-'} |`;
+    `| ${name} | ${retryAfter(d)} | ${d.ok > 0 ? ms(d.latencyMs.ok.p99) : '-'} | ${p99OverW ?? '-'} | ${cv ?? '-'} | ${d.latencyMs.shed ? ms(d.latencyMs.shed.p99) : '-'} |`;
   return [
     STAMP,
     '',
@@ -280,7 +280,7 @@ function memoryBlock(r: Results): string {
     '',
     `RSS / heap used; the load is ${m.users[0]} then ${m.users[1]} users (peak sampled), then ${m.cycles} cycles of ${m.users[1]} users for ${m.cycleSeconds} s, each followed by a forced GC:`,
     '',
-    `| Server | Idle | ${m.users[0]} users | ${m.users[1]} users | RSS growth idle to ${m.users[1]} | Heap after GC per cycle | Heap growth, first to last cycle |`,
+    `| Server | Idle | ${m.users[0]} users | ${m.users[1]} users | RSS growth idle to ${m.users[1]} | Heap after GC per cycle | Heap growth over the cycles (from the second, when there are three or more) |`,
     '|---|---|---|---|---|---|---|',
     row('orapool', m.service),
     row('bare Koa + @koa/router, same pool', m.koa),

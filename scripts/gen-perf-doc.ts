@@ -7,7 +7,7 @@
  *   npm run gen:perf-doc            rewrite after a new benchmark run
  *   npm run gen:perf-doc -- --check exit 1 on drift (test/docs/figures.test.ts)
  *
- * Blocks: perf-run, perf-scenarios, perf-derived, perf-overload, perf-ab, perf-overhead, perf-targets.
+ * Blocks: perf-run, perf-scenarios, perf-derived, perf-overload, perf-ab, perf-overhead, perf-burst, perf-waves, perf-memory, perf-targets.
  */
 import { readRepo, replaceBlock, runGenerator, stamp } from './doc-blocks.js';
 
@@ -39,6 +39,11 @@ interface Scenario {
   achievedToBound: number | null;
   measurement?: Drive;
 }
+interface ServerFigures { throughput: number; perRound: number[]; cpuMicrosPerRequest?: number; profile?: { busyMicrosPerRequest: number; file: string } }
+interface BurstSide { shedP99Ms: number; perRound: number[]; last: { byStatus: Record<string, number> } }
+interface MemoryPoint { rssBytes: number; heapUsedBytes: number }
+interface MemorySide { idle: MemoryPoint; users150: MemoryPoint; users1000: MemoryPoint; rssGrowthBytes: number; heapAfterGcPerCycle: number[]; leakGrowth: number }
+interface Waves { wMs: number | null; admittedP99OverW: number | null; exactAdmittedP99OverW: number | null; shedPerSecondCv: number | null; exactShedPerSecondCv: number | null; shedP99ToBare: number | null }
 export interface Results {
   schema: string;
   startedAt: string;
@@ -52,8 +57,37 @@ export interface Results {
     bound: { expectedThroughput: number; expectedLatencyMs: number };
     polite: Drive & { achievedToBound: number; service503: { p50Ms: number; p99Ms: number } | null };
     storm: Drive & { achievedToBound: number };
+    politeExactRetryAfter?: Drive & { achievedToBound: number };
+    bare503?: Drive;
+    waves?: Waves;
   };
-  overhead: { statementLatencyMs: number; connections: number; rounds: number; bare: { throughput: number }; koa: { throughput: number }; service: { throughput: number }; ratio: number; koaRatio: number };
+  overhead: {
+    statementLatencyMs: number;
+    connections: number;
+    rounds: number;
+    bare: ServerFigures;
+    koa: ServerFigures;
+    service: ServerFigures;
+    serviceInfo?: ServerFigures;
+    ratio: number;
+    koaRatio: number;
+    serviceToKoa?: number;
+    serviceInfoToKoa?: number;
+  };
+  burst?: {
+    connections: number;
+    statementLatencyMs?: number;
+    pool: { max: number; queueMax: number };
+    rounds: number;
+    backlog: number;
+    somaxconn: number | null;
+    service: BurstSide;
+    bare: BurstSide;
+    serviceAt511: BurstSide;
+    bareAt511: BurstSide;
+    ratio: number;
+  };
+  memory?: { users: [number, number]; cycles: number; cycleSeconds: number; service: MemorySide; koa: MemorySide; rssGrowthRatio: number };
   ab: { mapping: string; result?: { command: string; complete: number; failed: number; lengthMismatches: number; successRate: number; requestsPerSecond: number; latencyMs: { p50: number; p95: number; p99: number } } };
   targets: { id: string; target: string; met: boolean; detail: string }[];
 }
@@ -169,20 +203,89 @@ function abBlock(r: Results): string {
   ].join('\n');
 }
 
+const NOT_MEASURED = 'The results file predates this scenario: run `npm run bench:load` and `npm run gen:perf-doc`.';
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+
 function overheadBlock(r: Results): string {
   const o = r.overhead;
+  const koa = o.koa.throughput;
+  const cpu = (f: ServerFigures) => (f.cpuMicrosPerRequest === undefined ? '-' : `${f.cpuMicrosPerRequest} µs`);
+  const busy = (f: ServerFigures) => (f.profile ? `${f.profile.busyMicrosPerRequest} µs` : '-');
+  const row = (name: string, f: ServerFigures) => `| ${name} | ${perSecond(f.throughput)} | ${f.perRound.map(perSecond).join(', ')} | ${pct(f.throughput / o.bare.throughput)} | ${pct(f.throughput / koa)} | ${cpu(f)} | ${busy(f)} |`;
+  const lines = [
+    STAMP,
+    '',
+    `Statement latency ${o.statementLatencyMs}, ${o.connections} connections, ${o.rounds} alternating rounds (median shown; CPU is the server process's own user + system time per response over the measured window):`,
+    '',
+    '| Server | Requests/s | Rounds | Of bare `node:http` | Of bare Koa | CPU per request | Profiled busy time per request |',
+    '|---|---|---|---|---|---|---|',
+    row('bare `node:http`, same pool round-trip', o.bare),
+    row('Koa + @koa/router, one route, no middleware', o.koa),
+    row('orapool (`LOG_LEVEL=warn`, judged)', o.service),
+    ...(o.serviceInfo ? [row('orapool at the default `LOG_LEVEL=info` (not judged)', o.serviceInfo)] : []),
+    '',
+    `orapool keeps ${pct(o.serviceToKoa ?? o.service.throughput / koa)} of bare Koa's throughput in this run (median of the per-round ratios).`,
+  ];
+  return lines.join('\n');
+}
+
+function burstBlock(r: Results): string {
+  const b = r.burst;
+  if (!b) return `${STAMP}\n\n${NOT_MEASURED}`;
+  const row = (name: string, backlog: number, side: BurstSide) => `| ${name} | ${backlog} | ${ms(side.shedP99Ms)} | ${side.perRound.map(ms).join(', ')} | ${count(side.last.byStatus['503'] ?? 0)} |`;
   return [
     STAMP,
     '',
-    `Statement latency ${o.statementLatencyMs}, ${o.connections} connections, ${o.rounds} alternating rounds (mean shown):`,
+    `${count(b.connections)} new connections at once (statement latency ${b.statementLatencyMs ?? '-'} ms, so the admitted hold their connections through the burst), pool ${b.pool.max} + queue ${b.pool.queueMax}, ${b.rounds} alternating rounds (median shown); net.core.somaxconn ${b.somaxconn ?? 'unknown'}:`,
     '',
-    '| Server | Requests/s | Of bare `node:http` |',
-    '|---|---|---|',
-    `| bare \`node:http\`, same pool round-trip | ${perSecond(o.bare.throughput)} | 100% |`,
-    `| Koa + @koa/router, one route, no middleware | ${perSecond(o.koa.throughput)} | ${pct(o.koaRatio)} |`,
-    `| orapool | ${perSecond(o.service.throughput)} | ${pct(o.ratio)} |`,
+    '| Server | Listen backlog | 503 p99 | Rounds | 503s (last round) |',
+    '|---|---|---|---|---|',
+    row('orapool', b.backlog, b.service),
+    row('bare `node:http` answering 503 at once', b.backlog, b.bare),
+    row('orapool', 511, b.serviceAt511),
+    row('bare `node:http` answering 503 at once', 511, b.bareAt511),
     '',
-    `orapool keeps ${pct(o.service.throughput / o.koa.throughput)} of bare Koa's throughput in this run.`,
+    `orapool's 503 p99 is ${b.ratio.toFixed(2)} x the bare server's at a backlog of ${b.backlog} (median of the per-round ratios).`,
+  ].join('\n');
+}
+
+function wavesBlock(r: Results): string {
+  const o = r.overload;
+  const w = o.waves;
+  if (!w || !o.politeExactRetryAfter || !o.bare503) return `${STAMP}\n\n${NOT_MEASURED}`;
+  const row = (name: string, d: Drive, p99OverW: number | null, cv: number | null) =>
+    `| ${name} | ${retryAfter(d)} | ${d.ok > 0 ? ms(d.latencyMs.ok.p99) : '-'} | ${p99OverW ?? '-'} | ${cv ?? '-'} | ${d.latencyMs.shed ? ms(d.latencyMs.shed.p99) : '-'} |`;
+  return [
+    STAMP,
+    '',
+    `${count(o.users)} users that honour Retry-After; W = ${w.wMs === null ? '-' : ms(w.wMs)} for the ${o.admittedAtOnce} held at once:`,
+    '',
+    '| Run | Retry-After given | Admitted p99 | p99 / W | CV of 503s per second | 503 p99 (client) |',
+    '|---|---|---|---|---|---|',
+    row('orapool, Retry-After spread (default)', o.polite, w.admittedP99OverW, w.shedPerSecondCv),
+    row('orapool, `RETRY_AFTER_JITTER=0`', o.politeExactRetryAfter, w.exactAdmittedP99OverW, w.exactShedPerSecondCv),
+    row('bare `node:http` answering 503 at once', o.bare503, null, null),
+    '',
+    `Client-side 503 p99, orapool / bare 503 server: ${w.shedP99ToBare ?? '-'}.`,
+  ].join('\n');
+}
+
+function memoryBlock(r: Results): string {
+  const m = r.memory;
+  if (!m) return `${STAMP}\n\n${NOT_MEASURED}`;
+  const row = (name: string, x: MemorySide) =>
+    `| ${name} | ${mib(x.idle.rssBytes)} / ${mib(x.idle.heapUsedBytes)} | ${mib(x.users150.rssBytes)} / ${mib(x.users150.heapUsedBytes)} | ${mib(x.users1000.rssBytes)} / ${mib(x.users1000.heapUsedBytes)} | ${mib(x.rssGrowthBytes)} | ${x.heapAfterGcPerCycle.map(mib).join(', ')} | ${pct(x.leakGrowth)} |`;
+  return [
+    STAMP,
+    '',
+    `RSS / heap used; the load is ${m.users[0]} then ${m.users[1]} users (peak sampled), then ${m.cycles} cycles of ${m.users[1]} users for ${m.cycleSeconds} s, each followed by a forced GC:`,
+    '',
+    `| Server | Idle | ${m.users[0]} users | ${m.users[1]} users | RSS growth idle to ${m.users[1]} | Heap after GC per cycle | Heap growth over the cycles (from the second, when there are three or more) |`,
+    '|---|---|---|---|---|---|---|',
+    row('orapool', m.service),
+    row('bare Koa + @koa/router, same pool', m.koa),
+    '',
+    `orapool's RSS growth is ${m.rssGrowthRatio} x bare Koa's.`,
   ].join('\n');
 }
 
@@ -204,6 +307,9 @@ export function renderPerfDoc(current: string = readRepo(PERF_DOC), r: Results =
     ['perf-overload', overloadBlock],
     ['perf-ab', abBlock],
     ['perf-overhead', overheadBlock],
+    ['perf-burst', burstBlock],
+    ['perf-waves', wavesBlock],
+    ['perf-memory', memoryBlock],
     ['perf-targets', targetsBlock],
   ];
   return blocks.reduce((text, [name, render]) => replaceBlock(text, name, render(r), PERF_DOC), current);

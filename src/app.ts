@@ -9,6 +9,7 @@ import type { Readiness } from './health/readiness.js';
 import { errorHandler } from './http/error-handler.js';
 import { httpMetrics } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
+import { retryAfterSpread } from './http/retry-after.js';
 import { healthRoutes } from './http/routes/health.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { probeRoutes } from './http/routes/probes.js';
@@ -23,6 +24,10 @@ export interface AppDeps {
   version: string;
   startedAtMs: number;
   serverMode: ServerModeReport;
+  /** RETRY_AFTER_JITTER; 0 when absent (exact Retry-After). */
+  retryAfterJitter?: number;
+  /** For tests of the spread; Math.random otherwise. */
+  random?: () => number;
 }
 
 /**
@@ -35,10 +40,9 @@ export function createApp(deps: AppDeps): Koa {
   // Errors are answered and logged by errorHandler; koa's default would print stacks to stderr.
   app.silent = true;
 
-  app.use(requestLog(deps.logger));
-  app.use(httpMetrics(deps.registry));
-  app.use(drainConnections(() => deps.readiness.shuttingDown));
-  app.use(errorHandler(deps.logger, () => deps.admission.retryAfterSeconds()));
+  // One frame for the log line, the metrics and the drain header: one Koa layer, not three.
+  app.use(requestLog(deps.logger, [httpMetrics(deps.registry), drainConnections(() => deps.readiness.shuttingDown)]));
+  app.use(errorHandler(deps.logger, () => deps.admission.retryAfterSeconds(), retryAfterSpread(deps.retryAfterJitter ?? 0, deps.random)));
 
   // One router, so a request is matched once. allowedMethods without
   // `throw`: the router sets 405 (or 501) and the Allow header; errorHandler

@@ -21,6 +21,7 @@ import { createHealthMetrics } from './health/metrics.js';
 import { Readiness } from './health/readiness.js';
 import { createLogger } from './logger.js';
 import { createRegistry } from './metrics/registry.js';
+import { effectiveBacklog, readSomaxconn } from './listen-backlog.js';
 import { listen } from './server.js';
 import { createShutdown } from './shutdown/shutdown.js';
 import { version } from './version.js';
@@ -140,10 +141,18 @@ async function main(): Promise<void> {
   });
   let configWatch: ConfigDirWatch | undefined;
 
-  const app = createApp({ db, readiness, admission, registry, logger, version, startedAtMs, serverMode });
+  const app = createApp({ db, readiness, admission, registry, logger, version, startedAtMs, serverMode, retryAfterJitter: config.retryAfterJitter });
+  const backlog = effectiveBacklog(config.listenBacklog, readSomaxconn());
+  if (backlog.cappedBy !== undefined) {
+    logger.warn(`HTTP_LISTEN_BACKLOG=${config.listenBacklog} is capped by the kernel at net.core.somaxconn=${backlog.cappedBy}`, {
+      event: 'listen_backlog_capped',
+      requested: config.listenBacklog,
+      somaxconn: backlog.cappedBy,
+    });
+  }
   let server;
   try {
-    server = await listen(app, config.port, config.host);
+    server = await listen(app, config.port, config.host, config.listenBacklog);
   } catch (error) {
     logger.error(`Cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`, { event: 'listen_failed' });
     process.exit(1);
@@ -177,6 +186,7 @@ async function main(): Promise<void> {
     event: 'listening',
     version,
     nodeEnv: config.nodeEnv,
+    listenBacklog: backlog.backlog,
     pool: { min: config.pool.min, max: config.pool.max, queueTimeoutSeconds: config.pool.queueTimeoutSeconds, queueMax: config.pool.queueMax },
     containerMemoryLimitBytes: containerLimit,
     database: serverMode,

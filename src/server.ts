@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type Koa from 'koa';
 
 /** Listen on host:port; resolves once the socket is bound, rejects on EADDRINUSE and friends. */
-export function listen(app: Koa, port: number, host: string): Promise<Server> {
+export function listen(app: Koa, port: number, host: string, backlog: number): Promise<Server> {
   const server = createServer(app.callback());
   // Longer than typical load balancer idle timeouts (AWS ALB: 60 s), so the
   // balancer, not us, closes idle keep-alive connections: otherwise it may
@@ -11,7 +11,7 @@ export function listen(app: Koa, port: number, host: string): Promise<Server> {
   server.headersTimeout = 66_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, 4096, () => {
+    server.listen({ port, host, backlog }, () => {
       server.off('error', reject);
       resolve(server);
     });

@@ -5,8 +5,11 @@
 //   - `--koa`: Koa + @koa/router with one route and no middleware, the floor
 //     of the framework the service is built on, so the report can say how much
 //     of the gap is Koa's and how much is ours.
-// Run as its own process by the load benchmark (run.ts); prints one JSON `listening` line on
-// stdout once the pool has answered a first query.
+//   - `--refuse`: node:http answering every request 503 + Retry-After at once,
+//     no pool: the floor of a fast refusal, for the burst and overload scenarios.
+// Run as its own process by the load benchmark (servers.ts); prints one JSON `listening` line on
+// stdout once the pool has answered a first query. LISTEN_BACKLOG sets the
+// listen backlog (default: Node's 511), so a comparison can give both servers the same one.
 import http from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -21,7 +24,8 @@ const required = (name: string) => {
   return value;
 };
 
-const pool = await oracledb.createPool({
+const refuse = process.argv.includes('--refuse');
+const pool = refuse ? undefined : await oracledb.createPool({
   user: required('DB_USER'),
   password: required('DB_PASSWORD'),
   connectString: required('DB_CONNECT_STRING'),
@@ -32,15 +36,17 @@ const pool = await oracledb.createPool({
   queueTimeout: Math.round(Number(env.DB_POOL_TIMEOUT ?? 30) * 1000),
   queueMax: Number(env.DB_POOL_QUEUE_MAX ?? 1000),
 });
-const first = await pool.getConnection();
-await first.execute(ROUND_TRIP_SQL);
-await first.close();
+if (pool) {
+  const first = await pool.getConnection();
+  await first.execute(ROUND_TRIP_SQL);
+  await first.close();
+}
 
 /** One borrow, one round-trip, one release: what every request pays in all three servers. */
 async function roundTrip(): Promise<{ status: number; body: object }> {
   let conn: oracledb.Connection | undefined;
   try {
-    conn = await pool.getConnection();
+    conn = await pool!.getConnection();
     conn.callTimeout = 5000;
     const result = await conn.execute(ROUND_TRIP_SQL, [], { outFormat: oracledb.OUT_FORMAT_ARRAY });
     return { status: 200, body: { status: 'ok', rows: result.rows?.length ?? 0 } };
@@ -74,17 +80,23 @@ const bareHandler: http.RequestListener = (req, res) => {
   });
 };
 
-const server = http.createServer(process.argv.includes('--koa') ? koaHandler() : bareHandler);
+/** The shape of the service's refusal: status, Retry-After, a small JSON body with a shed code. */
+const refusal = JSON.stringify({ error: { code: 'OVERLOADED', message: 'The service is at capacity; retry later.' } });
+const refuseHandler: http.RequestListener = (_req, res) => {
+  res.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(refusal), 'retry-after': '1' }).end(refusal);
+};
+
+const server = http.createServer(refuse ? refuseHandler : process.argv.includes('--koa') ? koaHandler() : bareHandler);
 server.keepAliveTimeout = 5000;
 
 const stop = () => {
   server.close();
-  void pool.close(1).finally(() => process.exit(0));
+  void (pool ? pool.close(1) : Promise.resolve()).finally(() => process.exit(0));
   setTimeout(() => process.exit(0), 3000).unref();
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
-server.listen(Number(env.PORT ?? 0), '127.0.0.1', () => {
+server.listen({ port: Number(env.PORT ?? 0), host: '127.0.0.1', ...(env.LISTEN_BACKLOG ? { backlog: Number(env.LISTEN_BACKLOG) } : {}) }, () => {
   const address = server.address();
   process.stdout.write(`${JSON.stringify({ event: 'listening', port: typeof address === 'object' && address ? address.port : 0 })}\n`);
 });

@@ -118,7 +118,7 @@ export async function writeCharts(results: BenchResults, outDir: string): Promis
     charts.push([
       'overhead.svg',
       {
-        title: `Statement latency 0, ${o.connections} connections: orapool vs bare node:http (${(o.ratio * 100).toFixed(1)}%) and bare Koa`,
+        title: `Statement latency 0, ${o.connections} connections: orapool = ${(o.serviceToKoa * 100).toFixed(1)}% of bare Koa`,
         width: 300,
         height: 200,
         data: {
@@ -126,6 +126,7 @@ export async function writeCharts(results: BenchResults, outDir: string): Promis
             { server: 'bare node:http + oracledb', throughput: o.bare.throughput },
             { server: 'bare Koa + @koa/router + oracledb', throughput: o.koa.throughput },
             { server: 'orapool (Koa, metrics, admission)', throughput: o.service.throughput },
+            { server: 'orapool at LOG_LEVEL=info', throughput: o.serviceInfo.throughput },
           ],
         },
         mark: { type: 'bar' },

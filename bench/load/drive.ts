@@ -23,6 +23,8 @@ export interface DriveOptions {
   maxRequests: number;
   /** A request without an answer after this many seconds counts as a timeout (the client gives up). */
   timeoutSeconds: number;
+  /** Called once when the measured window begins (after the warm-up). */
+  onMeasureStart?: () => void;
 }
 
 export interface DriveResult extends LoadRunResult {
@@ -69,6 +71,7 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
     return buckets[second]!;
   };
 
+  const measureTimer = options.onMeasureStart ? setTimeout(options.onMeasureStart, warmupMs) : undefined;
   await new Promise<void>((resolve, reject) => {
     autocannon(
       {
@@ -104,7 +107,7 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
       } as autocannon.Options,
       (error) => (error ? reject(error) : resolve()),
     );
-  });
+  }).finally(() => clearTimeout(measureTimer));
   const durationSeconds = Math.max(0.001, (performance.now() - started - warmupMs) / 1000);
   return {
     connections: options.connections,

@@ -1,14 +1,19 @@
 // npm run bench:load [-- --quick] [--latency-ms 50] [--latency-p99-ms N]
 //   [--users 50,100,150,300,1000] [--configs before,after] [--duration S]
 //   [--warmup S] [--overload-users 3000] [--no-overload] [--no-storm]
-//   [--no-ab] [--no-overhead] [--out DIR]
+//   [--no-ab] [--no-overhead] [--no-burst] [--no-memory] [--overhead-rounds N]
+//   [--profile] [--out DIR]
 //
 // Starts the Oracle wire-protocol simulator and the built service (run
 // `npm run build` first) as separate processes, drives GET /api/health with
-// autocannon (and the team's `ab -n 1000 -c 100` command), prints a table and
-// the issue's targets as met / not met, and writes load-results.json,
-// load-results.md and SVG charts. Full mode: about 5 minutes on 2 cores,
-// never more than 10 (scenarios past the budget are skipped and reported).
+// autocannon (and the team's `ab -n 1000 -c 100` command), then the overload
+// (Retry-After spread and exact, and a bare 503 server), the burst of new
+// connections, memory and the leak check, and the overhead comparison
+// (median of 3 alternating rounds; --profile adds flame summaries under
+// results/profiles/). Prints a table and every target as met / not met, and
+// writes load-results.json, load-results.md and SVG charts. Full mode: about
+// 12 minutes on 2 cores, never more than 18 (scenarios past the budget are
+// skipped and reported).
 import { join } from 'node:path';
 import { projectRoot } from '../../test/support/processes.js';
 import { writeCharts } from './charts.js';
@@ -21,7 +26,7 @@ function parseArgs(argv: string[]): { options: LoadBenchOptions; outDir: string 
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(argv[i]!);
     if (!m) throw new Error(`unknown argument "${argv[i]}"`);
-    const boolean = ['quick', 'no-ab', 'no-overhead', 'no-overload', 'no-storm', 'help'].includes(m[1]!);
+    const boolean = ['quick', 'no-ab', 'no-overhead', 'no-overload', 'no-storm', 'no-burst', 'no-memory', 'profile', 'help'].includes(m[1]!);
     flags.set(m[1]!, m[2] ?? (boolean ? 'true' : (argv[++i] ?? '')));
   }
   if (flags.has('help')) {
@@ -41,6 +46,7 @@ function parseArgs(argv: string[]): { options: LoadBenchOptions; outDir: string 
   const users = (flags.get('users') ?? '50,100,150,300,1000').split(',').map(Number);
   if (users.some((u) => !Number.isInteger(u) || u < 1)) throw new Error('--users takes whole numbers >= 1');
   const durationSeconds = number('duration', quick ? 3 : 12);
+  const outDir = flags.get('out') ?? join(projectRoot, 'bench/results', quick ? 'quick' : '');
   const options: LoadBenchOptions = {
     mode: quick ? 'quick' : 'full',
     statementLatencyMs: number('latency-ms', 50),
@@ -55,18 +61,22 @@ function parseArgs(argv: string[]): { options: LoadBenchOptions; outDir: string 
     // 3x the issue's 1000 users against the shipped defaults: 40 + 1000 are
     // held at once, the rest get deliberate 503s and come back after Retry-After.
     overload: flags.has('no-overload') ? false : { config: 'after', users: number('overload-users', 3000), storm: !flags.has('no-storm') },
-    overhead: flags.has('no-overhead') ? false : { connections: 100, rounds: quick ? 1 : 2 },
+    // Median of 3 alternating rounds (1 in quick mode); --profile adds CPU profiles of the last round.
+    overhead: flags.has('no-overhead')
+      ? false
+      : { connections: 100, rounds: number('overhead-rounds', quick ? 1 : 3), ...(flags.has('profile') ? { profileDir: join(outDir, 'profiles') } : {}) },
+    burst: flags.has('no-burst') ? false : { connections: 1000, rounds: quick ? 1 : 3, backlog: 4096 },
+    memory: flags.has('no-memory') ? false : { users: [150, 1000], durationSeconds: quick ? 2 : 5, cycles: 5, cycleSeconds: quick ? 1 : 3 },
     ab: flags.has('no-ab') ? false : { requests: 1000, concurrency: 100, port: 5001, installAb: true },
-    budgetSeconds: quick ? 240 : 540,
+    budgetSeconds: quick ? 420 : 1080,
     quietWaitSeconds: quick ? 0 : 45,
     log: (line) => process.stderr.write(`[bench] ${line}\n`),
   };
-  const outDir = flags.get('out') ?? join(projectRoot, 'bench/results', quick ? 'quick' : '');
   return { options, outDir };
 }
 
 function usage(): string {
-  return 'usage: npm run bench:load -- [--quick] [--latency-ms 50] [--latency-p99-ms N] [--users 50,100,150,300,1000] [--configs before,after] [--duration S] [--warmup S] [--overload-users 3000] [--no-overload] [--no-storm] [--no-ab] [--no-overhead] [--out DIR]';
+  return 'usage: npm run bench:load -- [--quick] [--latency-ms 50] [--latency-p99-ms N] [--users 50,100,150,300,1000] [--configs before,after] [--duration S] [--warmup S] [--overload-users 3000] [--no-overload] [--no-storm] [--no-ab] [--no-overhead] [--no-burst] [--no-memory] [--overhead-rounds N] [--profile] [--out DIR]';
 }
 
 async function main(): Promise<void> {

@@ -199,3 +199,17 @@ export function histogramQuantileMs(h: HistogramSnapshot, q: number): number | n
   }
   return null;
 }
+
+/**
+ * Coefficient of variation (standard deviation / mean) of the 503s per
+ * second over the whole seconds of a run: about 0 when refusals arrive at a
+ * steady rate, large when refused clients come back in waves.
+ */
+export function shedRateCv(timeline: readonly PoliteTimelinePoint[]): number | null {
+  const counts = timeline.map((p) => p.shed);
+  if (counts.length < 2) return null;
+  const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
+  if (mean === 0) return null;
+  const variance = counts.reduce((a, v) => a + (v - mean) ** 2, 0) / counts.length;
+  return Number((Math.sqrt(variance) / mean).toFixed(3));
+}

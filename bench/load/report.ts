@@ -146,14 +146,8 @@ export function consoleReport(results: BenchResults): string {
     if (o.skipped) out.push(`overload ${o.config}@${o.users}: skipped: ${o.skipped}`, '');
     else out.push(`overload ${o.config}@${o.users} (${o.admittedAtOnce} held at once, the rest get 503):`, textTable([overloadHeader, ...overloadRows(o)]), '');
   }
-  if (results.overhead) {
-    const o = results.overhead;
-    out.push(
-      `overhead (statement latency 0, ${o.connections} connections, ${o.rounds} round(s)): service ${o.service.throughput}/s ` +
-        `(p95 ${ms(o.service.p95Ms)}) vs bare node:http + oracledb ${o.bare.throughput}/s (p95 ${ms(o.bare.p95Ms)}) = ${pct(o.ratio)}; ` +
-        `bare Koa + @koa/router ${o.koa.throughput}/s = ${pct(o.koaRatio)}`,
-    );
-  }
+  if (results.overhead) out.push(`overhead (statement latency 0, ${results.overhead.connections} connections, median of ${results.overhead.rounds} alternating round(s)):`, textTable(overheadRows(results)), '');
+  out.push(...extraLines(results));
   if (results.ab) out.push(abLine(results));
   out.push('', 'targets:');
   for (const v of judgeTargets(results)) out.push(`  [${verdictText(v)}] ${v.target}\n      ${v.detail}`);
@@ -212,21 +206,62 @@ export function markdownReport(results: BenchResults, charts: string[]): string 
   if (results.overhead) {
     const o = results.overhead;
     lines.push(
-      `**Service overhead** (statement latency 0, ${o.connections} connections, ${o.rounds} alternating round(s)): orapool ${o.service.throughput} req/s ` +
-        `(rounds ${o.service.perRound.join(', ')}) vs a bare node:http server with the same oracledb pool of 40 and SELECT 1 FROM DUAL ${o.bare.throughput} req/s ` +
-        `(rounds ${o.bare.perRound.join(', ')}): **${pct(o.ratio)}**. ` +
-        `The framework's floor, Koa + @koa/router with one route, no middleware and the same round-trip: ${o.koa.throughput} req/s ` +
-        `(rounds ${o.koa.perRound.join(', ')}) = ${pct(o.koaRatio)} of bare; the rest of the gap is orapool's own request work ` +
-        `(request log and id, metrics, admission control, call guard, slow-hold timer, pool figures in the body).`,
+      `**Service overhead** (statement latency 0, ${o.connections} connections, median of ${o.rounds} alternating round(s); each server does the same oracledb pool of 40 and SELECT 1 FROM DUAL; ` +
+        'CPU is the server process\'s own user + system time over the measured window, per response):',
+      '',
+      markdownTable(overheadRows(results)),
       '',
     );
   }
+  lines.push(...extraLines(results).map((l) => `- ${l}`), '');
   if (results.ab) lines.push(`**The team's command**: ${abLine(results)}.`, '');
   lines.push('## Targets', '', '| Target | Result | Detail |', '|---|---|---|');
   for (const v of judgeTargets(results)) lines.push(`| ${v.target} | ${verdictText(v)} | ${v.detail} |`);
   lines.push('', '## Notes', '', ...results.notes.map((n) => `- ${n}`), '');
   if (charts.length > 0) lines.push('## Charts', '', ...charts.map((c) => `![${c}](${c})`), '');
   return lines.join('\n');
+}
+
+/** The overhead table: one row per server, throughput and CPU per request, ratios to bare Koa. */
+function overheadRows(results: BenchResults): string[][] {
+  const o = results.overhead!;
+  const koa = o.koa.throughput;
+  const row = (name: string, f: typeof o.bare, toKoa: string) => [name, f.throughput.toFixed(0), f.perRound.join(', '), ms(f.p95Ms), String(f.cpuMicrosPerRequest), toKoa, f.profile ? String(f.profile.busyMicrosPerRequest) : '-'];
+  return [
+    ['Server', 'req/s (median)', 'Rounds', 'p95', 'CPU µs/request', 'vs bare Koa', 'Profiled busy µs/request'],
+    row('bare node:http + oracledb', o.bare, koa > 0 ? pct(o.bare.throughput / koa) : '-'),
+    row('bare Koa + @koa/router + oracledb', o.koa, '100%'),
+    row('orapool (LOG_LEVEL=warn): judged', o.service, pct(o.serviceToKoa)),
+    row('orapool (LOG_LEVEL=info): not judged', o.serviceInfo, pct(o.serviceInfoToKoa)),
+  ];
+}
+
+/** Burst, retry waves and memory, one line each. */
+function extraLines(results: BenchResults): string[] {
+  const lines: string[] = [];
+  const b = results.burst;
+  if (b) {
+    lines.push(
+      `burst (${b.connections} new connections at once, pool ${b.pool.max} + queue ${b.pool.queueMax}, median of ${b.rounds}): 503 p99 at backlog ${b.backlog} ` +
+        `service ${ms(b.service.shedP99Ms)} vs bare node:http 503 server ${ms(b.bare.shedP99Ms)} (${b.ratio.toFixed(2)} x); at Node's default backlog 511: ` +
+        `${ms(b.serviceAt511.shedP99Ms)} vs ${ms(b.bareAt511.shedP99Ms)} (net.core.somaxconn ${b.somaxconn ?? 'unknown'})`,
+    );
+  }
+  const w = results.overload?.waves;
+  if (w) {
+    lines.push(
+      `retry waves (polite clients): admitted p99 ${w.admittedP99OverW} x W with Retry-After spread, ${w.exactAdmittedP99OverW} x W exact; ` +
+        `CV of 503s per second ${w.shedPerSecondCv} spread vs ${w.exactShedPerSecondCv} exact; client 503 p99 / bare 503 server's ${w.shedP99ToBare}`,
+    );
+  }
+  const m = results.memory;
+  if (m) {
+    const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+    const side = (name: string, x: typeof m.service) =>
+      `${name} RSS ${mib(x.idle.rssBytes)} idle, ${mib(x.users150.rssBytes)} at ${m.users[0]}, ${mib(x.users1000.rssBytes)} at ${m.users[1]} (heap ${mib(x.idle.heapUsedBytes)}, ${mib(x.users150.heapUsedBytes)}, ${mib(x.users1000.heapUsedBytes)}); heap after GC per cycle ${x.heapAfterGcPerCycle.map(mib).join(', ')}`;
+    lines.push(`memory: ${side('orapool', m.service)}; ${side('bare Koa', m.koa)}; RSS growth ratio ${m.rssGrowthRatio}`);
+  }
+  return lines;
 }
 
 /** Write load-results.json and load-results.md into outDir; returns the paths. */

@@ -2,14 +2,16 @@
 // scenario (node dist/main.js, as production runs it), autocannon driving
 // GET /api/health, the bare-server yardstick, and the team's ab command.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { startSimulatorProcess, type SimulatorProcess } from '@orapool/oracle-sim';
-import { freePort, projectRoot, startService, tsxBin, type ServiceProcess } from '../../test/support/processes.js';
+import { freePort, projectRoot, startService, type ServiceProcess } from '../../test/support/processes.js';
 import { ensureAb, hasAb, runAb } from './ab.js';
 import { drive, type DriveResult } from './drive.js';
-import { drivePolite, histogramDelta, histogramQuantileMs, parseHistogram, type HistogramSnapshot } from './polite.js';
+import { measureOverhead, medianRatio } from './overhead.js';
+import { BURST_STATEMENT_LATENCY_MS, measureBurst } from './burst.js';
+import { measureMemory } from './memory.js';
+import { readSomaxconn } from '../../src/listen-backlog.js';
+import { drivePolite, histogramDelta, histogramQuantileMs, parseHistogram, shedRateCv, type HistogramSnapshot } from './polite.js';
+import { startBareServer } from './servers.js';
 import { describeMachine, loadAverage, waitForQuietMachine } from './machine.js';
 import { afterConfig, beforeConfig, poolConfigs, queueingBound, serviceEnv, type PoolConfig, type PoolConfigName } from './scenarios.js';
 import { shedTotal } from './tally.js';
@@ -33,8 +35,12 @@ export interface LoadBenchOptions {
    * autocannon, which ignores Retry-After. false skips it.
    */
   overload: { config: PoolConfigName; users: number; env?: Record<string, string>; storm: boolean } | false;
-  /** Bare server vs service at statement latency 0; false skips it. */
-  overhead: { connections: number; rounds: number } | false;
+  /** Bare servers vs service at statement latency 0 (overhead.ts); profileDir: write flame summaries there. false skips it. */
+  overhead: { connections: number; rounds: number; profileDir?: string } | false;
+  /** 1000 new connections at once against pool 10 + queue 50 (burst.ts); false skips it. */
+  burst: { connections: number; rounds: number; backlog: number } | false;
+  /** RSS and heap, service against bare Koa, and the leak check (memory.ts); false skips it. */
+  memory: { users: [number, number]; durationSeconds: number; cycles: number; cycleSeconds: number } | false;
   /** The team's ab command; false skips it. installAb: apt-get install apache2-utils when missing. */
   ab: { requests: number; concurrency: number; port: number; installAb: boolean } | false;
   /** Scenarios that would start after this many seconds are skipped, so the run stays bounded. */
@@ -44,7 +50,6 @@ export interface LoadBenchOptions {
   log: (line: string) => void;
 }
 
-const bareServerPath = fileURLToPath(new URL('./bare-server.ts', import.meta.url));
 
 /** Poll /readyz until the pool exists and a probe round-trip succeeded. */
 async function waitReady(url: string, describe: () => string, timeoutMs = 30_000): Promise<void> {
@@ -77,68 +82,6 @@ async function withService<T>(
   } finally {
     await service.stop();
   }
-}
-
-interface BareServer {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** A yardstick server (bench/load/bare-server.ts): node:http, or Koa + @koa/router with no middleware. */
-async function startBareServer(sim: SimulatorProcess, poolMax: number, framework: 'node' | 'koa'): Promise<BareServer> {
-  const child = spawn(tsxBin, [bareServerPath, ...(framework === 'koa' ? ['--koa'] : [])], {
-    cwd: projectRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      DB_USER: 'orapool',
-      DB_PASSWORD: 'orapool-sim',
-      DB_CONNECT_STRING: sim.connectString,
-      DB_POOL_MIN: '5',
-      DB_POOL_MAX: String(poolMax),
-      PORT: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (l) => lines.push(l));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setInterval(() => {
-      for (const line of lines) {
-        try {
-          const entry = JSON.parse(line) as { event?: string; port?: number };
-          if (entry.event === 'listening' && entry.port) {
-            clearInterval(timer);
-            clearTimeout(giveUp);
-            return resolve(entry.port);
-          }
-        } catch {
-          // not JSON
-        }
-      }
-      if (child.exitCode !== null) {
-        clearInterval(timer);
-        clearTimeout(giveUp);
-        reject(new Error(`bare server exited:\n${lines.join('\n')}`));
-      }
-    }, 25);
-    const giveUp = setTimeout(() => {
-      clearInterval(timer);
-      reject(new Error(`bare server did not start:\n${lines.join('\n')}`));
-    }, 30_000);
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    child,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(kill);
-    },
-  };
 }
 
 async function setLatency(sim: SimulatorProcess, ms: number, p99?: number): Promise<void> {
@@ -192,15 +135,15 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
   const sim = await startSimulatorProcess(simArgs);
   log(`simulator listening on ${sim.connectString} (statement latency ${options.statementLatencyMs} ms)`);
   const runSeconds = options.warmupSeconds + options.durationSeconds;
-  const load = (url: string, connections: number): Promise<DriveResult> =>
-    drive({
-      url,
-      connections,
-      durationSeconds: options.durationSeconds,
-      warmupSeconds: options.warmupSeconds,
-      maxRequests: options.maxRequestsPerRun,
-      timeoutSeconds: options.clientTimeoutSeconds,
-    });
+  const loadOptions = (url: string, connections: number) => ({
+    url,
+    connections,
+    durationSeconds: options.durationSeconds,
+    warmupSeconds: options.warmupSeconds,
+    maxRequests: options.maxRequestsPerRun,
+    timeoutSeconds: options.clientTimeoutSeconds,
+  });
+  const load = (url: string, connections: number): Promise<DriveResult> => drive(loadOptions(url, connections));
   // A scenario costs its load time plus a few seconds to start and stop processes.
   const fits = (seconds: number) => elapsed() + seconds + 5 <= options.budgetSeconds;
 
@@ -266,26 +209,55 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
             return undefined;
           }
         };
-        const polite = await withService(config, sim, async (service) => {
-          let atStart: Promise<HistogramSnapshot | undefined> | undefined;
-          const timer = setTimeout(() => (atStart = scrape(service.url)), options.warmupSeconds * 1000);
-          const r = await drivePolite({
-            url: service.url,
-            users: o.users,
-            durationSeconds: options.durationSeconds,
-            warmupSeconds: options.warmupSeconds,
-            timeoutSeconds: options.clientTimeoutSeconds,
-            rampSeconds: Math.min(1, options.warmupSeconds),
+        const politeRun = (cfg: PoolConfig) =>
+          withService(cfg, sim, async (service) => {
+            let atStart: Promise<HistogramSnapshot | undefined> | undefined;
+            const timer = setTimeout(() => (atStart = scrape(service.url)), options.warmupSeconds * 1000);
+            const r = await drivePolite(politeOptions(service.url));
+            clearTimeout(timer);
+            const [before, after] = [await atStart, await scrape(service.url)];
+            const delta = before && after ? histogramDelta(before, after) : undefined;
+            return {
+              ...r,
+              achievedToBound: ratio(r.throughput),
+              service503: delta ? { count: delta.count, p50Ms: histogramQuantileMs(delta, 0.5), p99Ms: histogramQuantileMs(delta, 0.99) } : null,
+            };
           });
-          clearTimeout(timer);
-          const [before, after] = [await atStart, await scrape(service.url)];
-          const delta = before && after ? histogramDelta(before, after) : undefined;
-          return {
-            ...r,
-            achievedToBound: ratio(r.throughput),
-            service503: delta ? { count: delta.count, p50Ms: histogramQuantileMs(delta, 0.5), p99Ms: histogramQuantileMs(delta, 0.99) } : null,
-          };
+        const politeOptions = (url: string) => ({
+          url,
+          users: o.users,
+          durationSeconds: options.durationSeconds,
+          warmupSeconds: options.warmupSeconds,
+          timeoutSeconds: options.clientTimeoutSeconds,
+          rampSeconds: Math.min(1, options.warmupSeconds),
         });
+        const polite = await politeRun(config);
+        // The same run with Retry-After exact (RETRY_AFTER_JITTER=0): the lockstep the spread is there to break.
+        log(`overload: the same with RETRY_AFTER_JITTER=0 ...`);
+        const exact = await politeRun({ ...config, env: { ...config.env, RETRY_AFTER_JITTER: '0' } });
+        overload.politeExactRetryAfter = exact;
+        // The same clients against node:http answering 503 at once: the floor of a refusal's latency here.
+        log(`overload: the same clients against a bare node:http 503 server ...`);
+        const bare = await startBareServer('node-503', sim, { min: 0, max: 1 });
+        try {
+          overload.bare503 = await drivePolite(politeOptions(bare.url));
+        } finally {
+          await bare.stop();
+        }
+        const wMs = overload.bound.expectedThroughput ? (overload.admittedAtOnce / overload.bound.expectedThroughput) * 1000 : null;
+        overload.waves = {
+          wMs: wMs === null ? null : Number(wMs.toFixed(1)),
+          admittedP99OverW: wMs ? Number((polite.latencyMs.ok.p99 / wMs).toFixed(3)) : null,
+          exactAdmittedP99OverW: wMs ? Number((exact.latencyMs.ok.p99 / wMs).toFixed(3)) : null,
+          shedPerSecondCv: shedRateCv(polite.timeline),
+          exactShedPerSecondCv: shedRateCv(exact.timeline),
+          shedP99ToBare: overload.bare503.latencyMs.shed.p99 > 0 ? Number((polite.latencyMs.shed.p99 / overload.bare503.latencyMs.shed.p99).toFixed(3)) : null,
+        };
+        log(
+          `overload waves: admitted p99 / W ${overload.waves.admittedP99OverW} (exact Retry-After: ${overload.waves.exactAdmittedP99OverW}), ` +
+            `CV of 503s per second ${overload.waves.shedPerSecondCv} (exact: ${overload.waves.exactShedPerSecondCv}), ` +
+            `503 p99 ${polite.latencyMs.shed.p99} ms vs bare 503 server ${overload.bare503.latencyMs.shed.p99} ms`,
+        );
         overload.polite = polite;
         log(
           `overload (Retry-After honoured): ${polite.throughput} ok/s` +
@@ -309,54 +281,82 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
       }
     }
 
+    if (options.burst) {
+      const burst = options.burst;
+      if (!fits(4 * burst.rounds * 3 + 20)) {
+        results.notes.push(`burst scenario skipped: time budget of ${options.budgetSeconds} s reached`);
+      } else {
+        const somaxconn = readSomaxconn();
+        log(`burst: ${burst.connections} new connections at once against pool 10 + queue 50, backlog ${burst.backlog} and 511 (net.core.somaxconn ${somaxconn ?? 'unknown'}), ${burst.rounds} round(s) ...`);
+        // Admitted requests hold their connection for half a second, so the 60 held at once stay held for the
+        // whole burst and the rest are refused, however fast the shared cores deliver the connections.
+        await setLatency(sim, BURST_STATEMENT_LATENCY_MS);
+        try {
+          results.burst = await measureBurst({ sim, connections: burst.connections, rounds: burst.rounds, backlog: burst.backlog, somaxconn, timeoutSeconds: options.clientTimeoutSeconds, log });
+        } finally {
+          await setLatency(sim, options.statementLatencyMs, options.statementLatencyP99Ms);
+        }
+        const b = results.burst;
+        log(`burst: 503 p99 service ${b.service.shedP99Ms} ms vs bare ${b.bare.shedP99Ms} ms = ${b.ratio} (at backlog 511: ${b.serviceAt511.shedP99Ms} ms vs ${b.bareAt511.shedP99Ms} ms)`);
+      }
+    }
+
+    if (options.memory) {
+      const m = options.memory;
+      const perSide = 2 * (options.warmupSeconds + m.durationSeconds) + m.cycles * (m.cycleSeconds + 1) + 10;
+      if (!fits(2 * perSide)) {
+        results.notes.push(`memory scenario skipped: time budget of ${options.budgetSeconds} s reached`);
+      } else {
+        log(`memory: service and bare Koa at idle, ${m.users.join(' and ')} users, then ${m.cycles} load cycles with a forced GC after each ...`);
+        const timed = (seconds: number, warmup: number) => (url: string, users: number, onMeasureStart?: () => void) =>
+          drive({ ...loadOptions(url, users), durationSeconds: seconds, warmupSeconds: warmup, ...(onMeasureStart ? { onMeasureStart } : {}) });
+        results.memory = await measureMemory({
+          sim,
+          users: m.users,
+          cycles: m.cycles,
+          cycleSeconds: m.cycleSeconds,
+          load: timed(m.durationSeconds, options.warmupSeconds),
+          cycleLoad: timed(m.cycleSeconds, 0),
+          log,
+        });
+      }
+    }
+
     if (options.overhead) {
       const { connections, rounds } = options.overhead;
-      if (!fits(3 * rounds * (runSeconds + 3))) {
+      if (!fits(4 * rounds * (runSeconds + 4))) {
         results.notes.push(`overhead comparison skipped: time budget of ${options.budgetSeconds} s reached`);
         log('overhead: skipped (time budget)');
       } else {
-        log(`overhead: statement latency 0, ${connections} connections, ${rounds} alternating round(s) of bare node:http, bare Koa and the service ...`);
+        log(`overhead: statement latency 0, ${connections} connections, ${rounds} alternating round(s) of bare node:http, bare Koa, the service and the service at LOG_LEVEL=info ...`);
         await setLatency(sim, 0);
-        const bare: DriveResult[] = [];
-        const koa: DriveResult[] = [];
-        const svc: DriveResult[] = [];
-        const yardstick = async (framework: 'node' | 'koa') => {
-          const server = await startBareServer(sim, afterConfig.poolMax, framework);
-          try {
-            return await load(server.url, connections);
-          } finally {
-            await server.stop();
-          }
-        };
-        for (let round = 0; round < rounds; round++) {
-          bare.push(await yardstick('node'));
-          koa.push(await yardstick('koa'));
-          svc.push(await withService(afterConfig, sim, (service) => load(service.url, connections)));
-          log(`overhead round ${round + 1}: bare ${bare.at(-1)!.throughput}/s, Koa ${koa.at(-1)!.throughput}/s, service ${svc.at(-1)!.throughput}/s`);
-        }
-        await setLatency(sim, options.statementLatencyMs, options.statementLatencyP99Ms);
-        const summary = (runs: DriveResult[]) => ({
-          throughput: Number((runs.reduce((a, r) => a + r.throughput, 0) / runs.length).toFixed(1)),
-          p95Ms: Number((runs.reduce((a, r) => a + r.latencyMs.ok.p95, 0) / runs.length).toFixed(2)),
-          perRound: runs.map((r) => r.throughput),
+        const figures = await measureOverhead({
+          sim,
+          connections,
+          rounds,
+          load: (url, c, onMeasureStart) => drive({ ...loadOptions(url, c), onMeasureStart }),
+          ...(options.overhead.profileDir ? { profileDir: options.overhead.profileDir } : {}),
+          log,
         });
-        const share = (part: number, whole: number) => (whole > 0 ? Number((part / whole).toFixed(3)) : 0);
+        await setLatency(sim, options.statementLatencyMs, options.statementLatencyP99Ms);
         const overhead: OverheadResult = {
           connections,
           statementLatencyMs: 0,
           rounds,
-          bare: summary(bare),
-          koa: summary(koa),
-          service: summary(svc),
-          ratio: 0,
-          koaRatio: 0,
+          bare: figures.node,
+          koa: figures.koa,
+          service: figures.orapool,
+          serviceInfo: figures.orapoolInfo,
+          ratio: medianRatio(figures.orapool.perRound, figures.node.perRound),
+          koaRatio: medianRatio(figures.koa.perRound, figures.node.perRound),
+          serviceToKoa: medianRatio(figures.orapool.perRound, figures.koa.perRound),
+          serviceInfoToKoa: medianRatio(figures.orapoolInfo.perRound, figures.koa.perRound),
         };
-        overhead.ratio = share(overhead.service.throughput, overhead.bare.throughput);
-        overhead.koaRatio = share(overhead.koa.throughput, overhead.bare.throughput);
         results.overhead = overhead;
         log(
-          `overhead: service ${overhead.service.throughput}/s vs bare ${overhead.bare.throughput}/s = ${(overhead.ratio * 100).toFixed(1)}% ` +
-            `(Koa alone: ${(overhead.koaRatio * 100).toFixed(1)}%)`,
+          `overhead: service ${overhead.service.throughput}/s = ${(overhead.serviceToKoa * 100).toFixed(1)}% of bare Koa ${overhead.koa.throughput}/s ` +
+            `(bare node:http ${overhead.bare.throughput}/s; CPU per request: node ${overhead.bare.cpuMicrosPerRequest} µs, Koa ${overhead.koa.cpuMicrosPerRequest} µs, ` +
+            `service ${overhead.service.cpuMicrosPerRequest} µs, at info ${overhead.serviceInfo.cpuMicrosPerRequest} µs)`,
         );
       }
     }

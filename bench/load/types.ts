@@ -1,6 +1,9 @@
 import type { AbResult } from './ab.js';
 import type { DriveResult } from './drive.js';
 import type { Machine } from './machine.js';
+import type { BurstResult } from './burst.js';
+import type { MemoryResult } from './memory.js';
+import type { ServerFigures } from './overhead.js';
 import type { PoliteResult } from './polite.js';
 import type { PoolConfigName, QueueingBound } from './scenarios.js';
 
@@ -21,15 +24,22 @@ export interface OverheadResult {
   connections: number;
   statementLatencyMs: 0;
   rounds: number;
-  /** Mean over the rounds, which alternate bare / service to share any drift. */
-  bare: { throughput: number; p95Ms: number; perRound: number[] };
+  /** Medians over the rounds, which alternate node / Koa / service / service at info to share any drift. */
+  bare: ServerFigures;
   /** Koa + @koa/router, one route, no middleware, same round-trip: the framework's floor. */
-  koa: { throughput: number; p95Ms: number; perRound: number[] };
-  service: { throughput: number; p95Ms: number; perRound: number[] };
-  /** service / bare: the target (>= 0.85). */
+  koa: ServerFigures;
+  /** The service as benchmarked: metrics, admission control and slow-hold detection at their defaults, LOG_LEVEL=warn. */
+  service: ServerFigures;
+  /** The service at its default LOG_LEVEL=info: one access-log line per request (reported, not judged). */
+  serviceInfo: ServerFigures;
+  /** service / bare, median of the per-round ratios. */
   ratio: number;
-  /** koa / bare: how much of the gap the framework alone accounts for. */
+  /** koa / bare. */
   koaRatio: number;
+  /** service / koa: the target (>= 0.90). */
+  serviceToKoa: number;
+  /** service at info / koa. */
+  serviceInfoToKoa: number;
 }
 
 export interface AbScenarioResult {
@@ -57,6 +67,20 @@ export interface OverloadResult {
     service503: { count: number; p50Ms: number | null; p99Ms: number | null } | null;
   };
   storm?: DriveResult & { achievedToBound: number | null };
+  /** The polite run again with RETRY_AFTER_JITTER=0 (Retry-After exactly the expected wait). */
+  politeExactRetryAfter?: PoliteResult & { achievedToBound: number | null };
+  /** The same polite clients against a bare node:http server answering 503 + Retry-After: 1 at once. */
+  bare503?: PoliteResult;
+  /** Retry waves: spread (default) against exact Retry-After. W = admittedAtOnce / bound. */
+  waves?: {
+    wMs: number | null;
+    admittedP99OverW: number | null;
+    exactAdmittedP99OverW: number | null;
+    shedPerSecondCv: number | null;
+    exactShedPerSecondCv: number | null;
+    /** Client-side 503 p99, service / bare 503 server. */
+    shedP99ToBare: number | null;
+  };
   skipped?: string;
 }
 
@@ -78,6 +102,8 @@ export interface BenchResults {
   scenarios: ScenarioResult[];
   overload?: OverloadResult;
   overhead?: OverheadResult;
+  burst?: BurstResult;
+  memory?: MemoryResult;
   ab?: AbScenarioResult;
   notes: string[];
 }

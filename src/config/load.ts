@@ -18,6 +18,9 @@ export interface Config {
   readonly nodeEnv: 'production' | 'development' | 'test';
   readonly port: number;
   readonly host: string;
+  readonly listenBacklog: number;
+  /** RETRY_AFTER_JITTER (src/http/retry-after.ts). */
+  readonly retryAfterJitter: number;
   readonly logLevel: string;
   readonly logFormat: 'json' | 'pretty';
   /** CONFIG_DIR: watched for live changes (reload.ts); undefined: environment only. */
@@ -143,6 +146,8 @@ export function loadConfigSource(env: Environment, readFile: ReadFile = readUtf8
     nodeEnv,
     port: c.PORT,
     host: c.HOST,
+    listenBacklog: c.HTTP_LISTEN_BACKLOG,
+    retryAfterJitter: c.RETRY_AFTER_JITTER,
     logLevel: c.LOG_LEVEL,
     logFormat: c.LOG_FORMAT === 'auto' ? (nodeEnv === 'development' ? 'pretty' : 'json') : (c.LOG_FORMAT as 'json' | 'pretty'),
     configDir: optional(c.CONFIG_DIR),

@@ -39,6 +39,11 @@ export const configSpec = {
   }),
   PORT: port({ default: 5001, range: { minimum: 1, maximum: 65535 }, desc: 'HTTP port the service listens on.', example: '5001' }),
   HOST: str({ default: '0.0.0.0', desc: 'Address the HTTP server binds to.', example: '0.0.0.0' }),
+  HTTP_LISTEN_BACKLOG: int({
+    default: 4096, range: { minimum: 1, maximum: 65535 },
+    desc: "Connections the kernel queues before the service accepts them. A burst of new connections past it waits for SYN retransmits (a second or more). Linux caps it at net.core.somaxconn; the startup log says when it does.",
+    example: '4096',
+  }),
   LOG_LEVEL: str({ live: true,
     choices: ['error', 'warn', 'info', 'http', 'verbose', 'debug'],
     default: 'info',
@@ -205,6 +210,11 @@ export const configSpec = {
     default: true,
     desc: 'Reject at once with 503 when the expected wait for a connection exceeds DB_POOL_TIMEOUT, instead of queueing a request that would time out.',
     example: 'true',
+  }),
+  RETRY_AFTER_JITTER: decimal({
+    default: 0.5, range: { minimum: 0, maximum: 10 },
+    desc: 'Spread of Retry-After, so refused clients do not all return in the same second: whole seconds drawn evenly from B (the expected wait rounded up; never less) to B + max(1, ceil(B x this ratio)). 0: exactly B.',
+    example: '0.5',
   }),
   SHED_EVENT_LOOP_DELAY_MS: decimal({ live: true,
     default: 1000, range: { minimum: 0 },

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { FastHistogram } from '../metrics/fast-histogram.js';
 import type { AcquireFailureCause } from './db-error.js';
 import { QUEUE_FULL_CODE, QUEUE_TIMEOUT_CODE } from './oracle-errors.js';
 import type { PoolFigures, PoolObserver } from './types.js';
@@ -77,13 +78,13 @@ export function createPoolObserver(registry: Registry): PoolObserver {
     help: 'Connections held longer than DB_SLOW_HOLD_SECONDS (a leak or a slow query).',
     registers,
   });
-  const acquireSeconds = new Histogram({
+  const acquireSeconds = new FastHistogram({
     name: 'orapool_pool_acquire_duration_seconds',
     help: 'Seconds spent acquiring a connection, queue time included, successful or not.',
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers,
   });
-  const holdSeconds = new Histogram({
+  const holdSeconds = new FastHistogram({
     name: 'orapool_pool_connection_hold_seconds',
     help: 'Seconds a borrowed connection was held before release.',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],

@@ -18,38 +18,57 @@ interface Closable {
  */
 export class WaitRefusal {
   #refusing = false;
-  /** Rejects every waiting borrow at once; made on the first borrow that waits. */
-  #refused: Promise<never> | undefined;
-  #refuse: (() => void) | undefined;
+  /**
+   * How to refuse each borrow waiting now. A set, not one long-lived promise
+   * every borrow races: each race would leave a reaction on that promise,
+   * holding the borrow's connection, until the refusal that never comes in
+   * normal operation (a leak of one connection object per queued borrow).
+   */
+  readonly #waiting = new Set<() => void>();
 
   get refusing(): boolean {
     return this.#refusing;
   }
 
+  /** Borrows waiting now (for tests and the leak check: 0 once they are served). */
+  get waiting(): number {
+    return this.#waiting.size;
+  }
+
   /** The borrow, unless refuse() comes first. */
   wait<C extends Closable>(borrow: Promise<C>): Promise<C> {
     if (this.#refusing) {
-      borrow.then((conn) => conn.close().catch(() => {}), () => {});
+      giveBack(borrow);
       return Promise.reject(poolClosedError());
     }
-    if (!this.#refused) {
-      this.#refused = new Promise<never>((_, reject) => {
-        this.#refuse = () => reject(poolClosedError());
-      });
-      // Not an unhandled rejection when nobody waits any more.
-      this.#refused.catch(() => {});
-    }
-    return Promise.race([borrow, this.#refused]).catch((error: unknown) => {
-      if (error instanceof DbError && error.code === DbErrorCode.POOL_CLOSED) {
-        borrow.then((conn) => conn.close().catch(() => {}), () => {});
-      }
-      throw error;
+    return new Promise<C>((resolve, reject) => {
+      const refuse = () => {
+        reject(poolClosedError());
+        giveBack(borrow);
+      };
+      this.#waiting.add(refuse);
+      borrow.then(
+        (conn) => {
+          this.#waiting.delete(refuse);
+          resolve(conn); // after a refusal: a no-op, and giveBack closes it
+        },
+        (error: unknown) => {
+          this.#waiting.delete(refuse);
+          reject(error);
+        },
+      );
     });
   }
 
   /** Refuse every borrow waiting now, and every later one that would wait. */
   refuse(): void {
     this.#refusing = true;
-    this.#refuse?.();
+    for (const refuse of this.#waiting) refuse();
+    this.#waiting.clear();
   }
+}
+
+/** A connection the driver hands out after the refusal goes straight back. */
+function giveBack(borrow: Promise<Closable>): void {
+  borrow.then((conn) => conn.close().catch(() => {}), () => {});
 }

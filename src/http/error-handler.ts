@@ -2,17 +2,20 @@ import type { Context, Middleware } from 'koa';
 import type { Logger } from 'winston';
 import { describeError } from '../logger.js';
 import { AppError, ErrorCode, publicMessages, toAppError } from './errors.js';
+import { retryAfterSpread, type RetryAfter } from './retry-after.js';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
   requestId?: string;
 }
 
+const exactRetryAfter = retryAfterSpread(0);
+
 /** Write an AppError as JSON; 5xx bodies carry the code and a fixed text, never the internal message. */
-export function sendError(ctx: Context, error: AppError): void {
+export function sendError(ctx: Context, error: AppError, retryAfter: RetryAfter = exactRetryAfter): void {
   ctx.status = error.status;
   ctx.state.errorCode = error.code;
-  if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+  if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(retryAfter(error.retryAfterSeconds)));
   const body: ErrorBody = {
     error: { code: error.code, message: error.expose ? error.message : publicMessages[error.code] },
     requestId: ctx.state.requestId as string | undefined,
@@ -26,7 +29,7 @@ export function sendError(ctx: Context, error: AppError): void {
  * always, database trouble as 503 + Retry-After, and a log line only for what
  * is really unexpected (a 500).
  */
-export function errorHandler(logger: Logger, retryAfterSeconds: () => number): Middleware {
+export function errorHandler(logger: Logger, retryAfterSeconds: () => number, retryAfter: RetryAfter = exactRetryAfter): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -42,7 +45,7 @@ export function errorHandler(logger: Logger, retryAfterSeconds: () => number): M
       if (error.status >= 500 && error.code === ErrorCode.INTERNAL) {
         logger.error('Unhandled error', { event: 'unhandled_error', requestId: ctx.state.requestId, error: describeError(thrown) });
       }
-      sendError(ctx, error);
+      sendError(ctx, error, retryAfter);
     }
   };
 }

@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'winston';
 import { assignRequestId } from './request-id.js';
+import type { RequestObserver } from './request-observer.js';
 
 /** Paths polled by machines; logged at debug so they do not drown real traffic. */
 const quietPaths = new Set(['/livez', '/readyz', '/metrics']);
@@ -8,24 +9,28 @@ const quietPaths = new Set(['/livez', '/readyz', '/metrics']);
 /**
  * One log line per request: method, route template, status, duration and
  * the request id (request-id.ts), which it assigns first so every later
- * middleware and the error bodies see it.
+ * middleware and the error bodies see it. The observers (HTTP metrics, the
+ * drain header) ride on the same frame and the same clock reading.
  */
-export function requestLog(logger: Logger): Middleware {
+export function requestLog(logger: Logger, observers: readonly RequestObserver[] = []): Middleware {
   return async (ctx, next) => {
     const start = process.hrtime.bigint();
     const requestId = assignRequestId(ctx);
+    for (const o of observers) o.started?.(ctx);
     try {
       await next();
     } finally {
-      const durationMs = Number(process.hrtime.bigint() - start) / 1e6;
+      const durationNs = Number(process.hrtime.bigint() - start);
+      for (const o of observers) o.finished(ctx, durationNs / 1e9);
       const level = quietPaths.has(ctx.path) ? 'debug' : 'info';
+      // Checked before the fields are built: a line that will not be written costs nothing else.
       if (logger.isLevelEnabled(level)) {
         logger.log(level, `${ctx.method} ${routeOf(ctx)} ${ctx.status}`, {
           event: 'request',
           method: ctx.method,
           route: routeOf(ctx),
           status: ctx.status,
-          durationMs: Number(durationMs.toFixed(2)),
+          durationMs: Number((durationNs / 1e6).toFixed(2)),
           requestId,
           ...(ctx.state.errorCode ? { errorCode: ctx.state.errorCode } : {}),
         });

@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { RequestObserver } from '../http/request-observer.js';
 
 /**
  * While the service drains (after SIGTERM), tell keep-alive clients to
@@ -6,12 +6,10 @@ import type { Middleware } from 'koa';
  * before the signal, so the listener can close as soon as the last response
  * is out (shutdown.ts step 3).
  */
-export function drainConnections(shuttingDown: () => boolean): Middleware {
-  return async (ctx, next) => {
-    try {
-      await next();
-    } finally {
+export function drainConnections(shuttingDown: () => boolean): RequestObserver {
+  return {
+    finished: (ctx) => {
       if (shuttingDown()) ctx.set('Connection', 'close');
-    }
+    },
   };
 }

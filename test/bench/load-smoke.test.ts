@@ -40,14 +40,18 @@ describe('bench:load smoke run', () => {
       configs: ['before', 'after'],
       // 4 users for the basics; 100, 150 and 1000 because the targets are judged there.
       users: [4, 100, 150, 1000],
-      durationSeconds: 1,
+      // Two seconds: the retry-wave verdict needs at least two whole seconds of 503 counts.
+      durationSeconds: 2,
       warmupSeconds: 0.5,
       clientTimeoutSeconds: 5,
       maxRequestsPerRun: 5000,
       // A tiny pool and queue (2 + 2) against 12 users, so the deliberate-503
       // path (Retry-After honoured, then ignored) runs in the smoke test too.
       overload: { config: 'after', users: 12, env: { DB_POOL_MIN: '1', DB_POOL_MAX: '2', DB_POOL_QUEUE_MAX: '2' }, storm: true },
-      overhead: { connections: 4, rounds: 1 },
+      overhead: { connections: 4, rounds: 1, profileDir: join(outDir, 'profiles') },
+      // 100 new connections at once against pool 10 + queue 50: some must be refused.
+      burst: { connections: 100, rounds: 1, backlog: 4096 },
+      memory: { users: [4, 20], durationSeconds: 0.5, cycles: 2, cycleSeconds: 0.5 },
       // Never apt-get from a test: scripts/ensure-tools.sh installs ab beforehand.
       ab: { requests: 20, concurrency: 4, port: 0, installAb: false },
       budgetSeconds: 240,
@@ -113,7 +117,7 @@ describe('bench:load smoke run', () => {
 
   it('measures every target it judges: no verdict is "not measured"', () => {
     const verdicts = judgeTargets(results);
-    expect(verdicts.map((v) => v.id)).toEqual(['after-100', 'after-150', 'after-1000', 'overload-503', 'overhead', 'team-plan']);
+    expect(verdicts.map((v) => v.id)).toEqual(['after-100', 'after-150', 'after-1000', 'overload-503', 'overhead', 'burst', 'retry-waves', 'memory', 'team-plan']);
     expect(verdicts.filter((v) => v.met === null)).toEqual([]);
   });
 
@@ -124,6 +128,49 @@ describe('bench:load smoke run', () => {
     expect(results.overhead!.ratio).toBeCloseTo(results.overhead!.service.throughput / results.overhead!.bare.throughput, 2);
     expect(results.overhead!.koa.throughput).toBeGreaterThan(0);
     expect(results.overhead!.koaRatio).toBeCloseTo(results.overhead!.koa.throughput / results.overhead!.bare.throughput, 2);
+  });
+
+  it('reads CPU per request from every overhead server, and writes a flame summary of each', () => {
+    const o = results.overhead!;
+    for (const f of [o.bare, o.koa, o.service, o.serviceInfo]) {
+      expect(f.cpuMicrosPerRequest).toBeGreaterThan(0);
+      expect(f.profile?.busyMicrosPerRequest).toBeGreaterThan(0);
+      expect(readFileSync(f.profile!.file, 'utf8')).toMatch(/^# CPU profile: [\s\S]*\| Function \(file:line\) \| Self ms \|/);
+    }
+    expect(readFileSync(o.service.profile!.file, 'utf8')).toContain('dist/');
+    expect(o.serviceToKoa).toBeCloseTo(o.service.perRound[0]! / o.koa.perRound[0]!, 2);
+  });
+
+  it('bursts new connections at the service and at a bare 503 server, at both backlogs', () => {
+    const b = results.burst!;
+    for (const side of [b.service, b.serviceAt511]) {
+      // Pool 10 + queue 50 against 100 at once: some served, the rest refused.
+      expect(side.last.byStatus['200']).toBeGreaterThan(0);
+      expect(side.last.byStatus['503']).toBeGreaterThan(0);
+    }
+    for (const side of [b.bare, b.bareAt511]) expect(side.last.byStatus).toEqual({ '503': 100 });
+    expect(b.ratio).toBeGreaterThan(0);
+  });
+
+  it('runs the overload with Retry-After spread and exact, and against a bare 503 server, and compares their waves', () => {
+    const o = results.overload!;
+    const spread = Object.keys(o.polite!.retryAfterValues).map(Number);
+    const exact = Object.keys(o.politeExactRetryAfter!.retryAfterValues).map(Number);
+    expect(exact.length).toBeGreaterThan(0);
+    // Spread values start where the exact ones do and never go below.
+    expect(Math.min(...spread)).toBeGreaterThanOrEqual(Math.min(...exact));
+    expect(shedCount(o.bare503!.shed)).toBeGreaterThan(0);
+    expect(o.waves!.shedPerSecondCv).not.toBeNull();
+    expect(o.waves!.exactShedPerSecondCv).not.toBeNull();
+  });
+
+  it('measures memory at idle and under load, and the heap after GC per cycle, for the service and bare Koa', () => {
+    const m = results.memory!;
+    for (const side of [m.service, m.koa]) {
+      expect(side.idle.rssBytes).toBeGreaterThan(0);
+      expect(side.users1000.rssBytes).toBeGreaterThan(0);
+      expect(side.heapAfterGcPerCycle).toHaveLength(2);
+    }
   });
 
   it("runs the team's ab command and parses its output", () => {

@@ -33,7 +33,7 @@ afterEach(async () => {
   servers = [];
 });
 
-async function start(options: { logLevel?: string; startedAtMs?: number; serverMode?: ServerModeReport } = {}): Promise<Harness> {
+async function start(options: { logLevel?: string; startedAtMs?: number; serverMode?: ServerModeReport; retryAfterJitter?: number; random?: () => number } = {}): Promise<Harness> {
   const db = new FakeDatabase();
   const log = memoryLogger(options.logLevel ?? 'debug');
   const registry = createRegistry(VERSION);
@@ -56,8 +56,18 @@ async function start(options: { logLevel?: string; startedAtMs?: number; serverM
     logger: log.logger,
     registry,
   });
-  const app = createApp({ db, readiness, admission, registry, logger: log.logger, version: VERSION, startedAtMs: options.startedAtMs ?? Date.now(),
-    serverMode: options.serverMode ?? { serverType: 'dedicated' } });
+  const app = createApp({
+    db,
+    readiness,
+    admission,
+    registry,
+    logger: log.logger,
+    version: VERSION,
+    startedAtMs: options.startedAtMs ?? Date.now(),
+    serverMode: options.serverMode ?? { serverType: 'dedicated' },
+    ...(options.retryAfterJitter !== undefined ? { retryAfterJitter: options.retryAfterJitter } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
   const server = await listenEphemeral(app.callback());
   servers.push(server);
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { headers });
@@ -258,6 +268,18 @@ describe('GET /api/health', () => {
     // Shed before borrowing: nothing is known about the database.
     expect(body.database.reachable).toBeNull();
     expect(h.db.withConnectionCalls).toBe(0);
+  });
+
+  it('spreads Retry-After with RETRY_AFTER_JITTER: never below the expected wait, at most base + ceil(base x jitter)', async () => {
+    const values = [0, 1 - Number.EPSILON];
+    const h = await start({ retryAfterJitter: 0.5, random: () => values.shift() ?? 0 });
+    h.db.figuresValue.waiting = 399;
+    h.db.meanHold = 4; // expected wait 40 s: Retry-After from 40 to 40 + ceil(20) = 60
+    const low = await h.json('/api/health');
+    const high = await h.json('/api/health');
+    expect([low.status, high.status]).toEqual([503, 503]);
+    expect(low.headers.get('retry-after')).toBe('40');
+    expect(high.headers.get('retry-after')).toBe('60');
   });
 });
 

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { DbError, DbErrorCode } from '../../../src/db/db-error.js';
 import { WaitRefusal } from '../../../src/db/wait-refusal.js';
@@ -69,5 +71,22 @@ describe('WaitRefusal', () => {
     const sut = new WaitRefusal();
     const failure = new Error('NJS-040 stand-in');
     await expect(sut.wait(Promise.reject(failure))).rejects.toBe(failure);
+  });
+
+  it('holds nothing of a borrow once it is served: no connection kept until a refusal that never comes', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const sut = new WaitRefusal();
+    const served = await (async () => {
+      const b = borrow();
+      const waited = sut.wait(b.promise);
+      b.give();
+      return new WeakRef(await waited);
+    })();
+    expect(sut.waiting).toBe(0);
+    // A WeakRef's target lives at least until the current job ends.
+    await new Promise((r) => setImmediate(r));
+    gc();
+    expect(served.deref()).toBeUndefined();
   });
 });

@@ -18,8 +18,7 @@ async function start() {
   const log = memoryLogger('debug');
   const registry = new Registry();
   const app = new Koa();
-  app.use(requestLog(log.logger));
-  app.use(httpMetrics(registry));
+  app.use(requestLog(log.logger, [httpMetrics(registry)]));
   const router = new Router();
   router.get('/slow', async (ctx) => {
     await new Promise((resolve) => setTimeout(resolve, 30));

@@ -1,0 +1,164 @@
+// The processes the benchmark measures, each started with the bench-only
+// probe (probe-preload.mjs) so CPU time, memory, a forced GC and CPU profiles
+// are read the same way from all of them: the built service (node
+// dist/main.js, as production runs it) and the yardsticks of bare-server.ts.
+import { spawn } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createInterface } from 'node:readline';
+import type { SimulatorProcess } from '@orapool/oracle-sim';
+import { freePort, projectRoot, startService } from '../../test/support/processes.js';
+import { serviceEnv, type PoolConfig } from './scenarios.js';
+
+const preload = pathToFileURL(fileURLToPath(new URL('./probe-preload.mjs', import.meta.url))).href;
+const bareServerPath = fileURLToPath(new URL('./bare-server.ts', import.meta.url));
+
+export interface ProbeReading {
+  cpu: { user: number; system: number };
+  memory: NodeJS.MemoryUsage;
+}
+
+/** Reads one process's CPU and memory, forces a GC, and records a CPU profile, through its probe port. */
+export class Probe {
+  constructor(private readonly port: number) {}
+
+  async #get<T>(path: string): Promise<T> {
+    const response = await fetch(`http://127.0.0.1:${this.port}${path}`, { signal: AbortSignal.timeout(30_000) });
+    if (!response.ok) throw new Error(`probe ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  }
+
+  read = () => this.#get<ProbeReading>('/');
+  /** Memory after a full garbage collection. */
+  gc = () => this.#get<ProbeReading>('/gc');
+  startProfile = () => this.#get<unknown>('/profile/start');
+  /** The .cpuprofile JSON, as text. */
+  stopProfile = async () => JSON.stringify(await this.#get<unknown>('/profile/stop'));
+}
+
+/** CPU microseconds between two readings, per request. */
+export function cpuMicrosPerRequest(before: ProbeReading, after: ProbeReading, requests: number): number {
+  const micros = after.cpu.user - before.cpu.user + (after.cpu.system - before.cpu.system);
+  return requests > 0 ? Number((micros / requests).toFixed(1)) : 0;
+}
+
+export interface MeasuredServer {
+  name: string;
+  url: string;
+  probe: Probe;
+  stop(): Promise<void>;
+}
+
+async function probeEnv(): Promise<{ env: Record<string, string>; probe: Probe }> {
+  const port = await freePort();
+  return { env: { NODE_OPTIONS: `--expose-gc --import ${preload}`, BENCH_PROBE_PORT: String(port) }, probe: new Probe(port) };
+}
+
+/** Poll `path` until it answers 200. */
+export async function waitOk(url: string, path: string, describe: () => string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(2000) });
+      await response.arrayBuffer();
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url}${path} not ready within ${timeoutMs} ms; output:\n${describe()}`);
+}
+
+/** The built service with `config` (plus env overrides), ready once /readyz says so. */
+export async function startMeasuredService(name: string, config: PoolConfig, sim: SimulatorProcess, env: Record<string, string> = {}): Promise<MeasuredServer> {
+  const { env: probeVars, probe } = await probeEnv();
+  const service = await startService({ ...serviceEnv(config, sim.connectString), ...probeVars, ...env }, { waitForListening: false });
+  try {
+    await waitOk(service.url, '/readyz', () => service.lines.join('\n'));
+  } catch (error) {
+    await service.stop();
+    throw error;
+  }
+  return { name, url: service.url, probe, stop: async () => void (await service.stop()) };
+}
+
+export type BareKind = 'node' | 'koa' | 'node-503';
+
+/**
+ * A yardstick from bare-server.ts: node:http or Koa doing the service's pool
+ * round-trip, or node:http answering 503 at once. Run by node itself with
+ * tsx as a loader (one process, so the probe measures the server, not a
+ * launcher), with the pool shape of `pool`.
+ */
+export async function startBareServer(
+  kind: BareKind,
+  sim: SimulatorProcess,
+  pool: { min: number; max: number; queueMax?: number },
+  extraEnv: Record<string, string> = {},
+): Promise<MeasuredServer> {
+  const { env: probeVars, probe } = await probeEnv();
+  const args = kind === 'koa' ? ['--koa'] : kind === 'node-503' ? ['--refuse'] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', bareServerPath, ...args], {
+    cwd: projectRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      DB_USER: 'orapool',
+      DB_PASSWORD: 'orapool-sim',
+      DB_CONNECT_STRING: sim.connectString,
+      DB_POOL_MIN: String(pool.min),
+      DB_POOL_MAX: String(pool.max),
+      ...(pool.queueMax !== undefined ? { DB_POOL_QUEUE_MAX: String(pool.queueMax) } : {}),
+      PORT: '0',
+      ...probeVars,
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (l) => lines.push(l));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setInterval(() => {
+      for (const line of lines) {
+        try {
+          const entry = JSON.parse(line) as { event?: string; port?: number };
+          if (entry.event === 'listening' && entry.port) {
+            clearInterval(timer);
+            clearTimeout(giveUp);
+            return resolve(entry.port);
+          }
+        } catch {
+          // not JSON
+        }
+      }
+      if (child.exitCode !== null) {
+        clearInterval(timer);
+        clearTimeout(giveUp);
+        reject(new Error(`bare server exited:\n${lines.join('\n')}`));
+      }
+    }, 25);
+    const giveUp = setTimeout(() => {
+      clearInterval(timer);
+      reject(new Error(`bare server did not start:\n${lines.join('\n')}`));
+    }, 30_000);
+  });
+  return {
+    name: kind,
+    url: `http://127.0.0.1:${port}`,
+    probe,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(kill);
+    },
+  };
+}
+
+export const median = (values: readonly number[]): number => {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};

@@ -3,6 +3,9 @@ import { startService, type ServiceProcess } from '../support/processes.js';
 import { dbEnv, getJson, metricValue, needsSimulatorReason, realOracle, startDatabase, waitFor, waitUntilReady } from '../support/database-target.js';
 import { stackPerTest } from '../support/stack.js';
 
+/** The open duration of the first case: the trial comes this long after the breaker opened. */
+const OPEN_SECONDS = 8;
+
 /**
  * The database circuit breaker through the running service, the real driver
  * and its real pool, against the simulator's freeze (a hung instance: TCP
@@ -44,7 +47,11 @@ describe.skipIf(realOracle)(`the database circuit breaker (${realOracle ? needsS
         // Only requests open it here; the probe's part is the next test.
         DB_PROBE_INTERVAL: '600',
         DB_BREAKER_FAILURES: '2',
-        DB_BREAKER_OPEN_SECONDS: '2',
+        // Long enough that the refused request below cannot become the trial on a slow
+        // machine (a trial would meet the freeze and wait out the connect timeout).
+        DB_BREAKER_OPEN_SECONDS: String(OPEN_SECONDS),
+        // Retry-After exactly the seconds until the trial, so the bound below is the breaker's.
+        RETRY_AFTER_JITTER: '0',
         SHUTDOWN_DELAY_SECONDS: '0',
       }));
       await waitUntilReady(service);
@@ -63,7 +70,7 @@ describe.skipIf(realOracle)(`the database circuit breaker (${realOracle ? needsS
       const refused = await health(service);
       expect(refused).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE' });
       expect(refused.retryAfter).toBeGreaterThanOrEqual(1);
-      expect(refused.retryAfter).toBeLessThanOrEqual(2);
+      expect(refused.retryAfter).toBeLessThanOrEqual(OPEN_SECONDS);
       const open = await metrics(service);
       expect(metricValue(open, 'orapool_database_breaker_state')).toBe(1);
       expect(metricValue(open, 'orapool_database_breaker_transitions_total{to="open"}')).toBeGreaterThanOrEqual(1);
@@ -72,7 +79,7 @@ describe.skipIf(realOracle)(`the database circuit breaker (${realOracle ? needsS
       expect(service.logs().filter((e) => e.event === 'breaker_opened')).toMatchObject([{ by: 'requests', failures: 2 }]);
 
       db.sim!.faults.unfreeze();
-      await waitFor('served again after the thaw', async () => (await health(service)).status === 200 || undefined, 30_000);
+      await waitFor('served again after the thaw', async () => (await health(service)).status === 200 || undefined, 3 * OPEN_SECONDS * 1000);
       const closed = await metrics(service);
       expect(metricValue(closed, 'orapool_database_breaker_state')).toBe(0);
       expect(metricValue(closed, 'orapool_database_breaker_transitions_total{to="closed"}')).toBeGreaterThanOrEqual(1);

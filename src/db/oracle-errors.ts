@@ -89,8 +89,7 @@ export function isDatabaseDownError(error: unknown): boolean {
   const code = error instanceof DbError ? error.driverCode : driverCode(error);
   if (code === undefined || !databaseDownCodes.has(code)) return false;
   // The driver puts the listener's code on a line of its own: "NJS-511: ... refused.\nCause: ORA-12516".
-  const message = (raw as { message?: unknown } | null)?.message;
-  const cause = typeof message === 'string' ? /\nCause: (ORA-\d+)/.exec(message)?.[1] : undefined;
+  const cause = causeCode(raw);
   return cause === undefined || !refusalsOfAnUpDatabase.has(cause);
 }
 

@@ -1,6 +1,7 @@
 import oracledb from 'oracledb';
 import type { Config } from '../config/load.js';
 import { livePoolAttributes, type LivePoolAttributes } from './pool-attributes.js';
+import { poolSizeMessage } from './pool-size-message.js';
 
 /**
  * Resizing a running pool (DB_POOL_MAX and the other live pool settings,
@@ -50,16 +51,5 @@ const POOL_STATUS_RECONFIGURING = (oracledb as unknown as { POOL_STATUS_RECONFIG
 
 /** Whether the size line (pool-size-message.ts) says something new after this change. */
 export function poolSizeChanged(before: Config, after: Config): boolean {
-  const a = before.pool;
-  const b = after.pool;
-  return (
-    a.min !== b.min ||
-    a.max !== b.max ||
-    a.increment !== b.increment ||
-    a.queueTimeoutSeconds !== b.queueTimeoutSeconds ||
-    a.queueMax !== b.queueMax ||
-    a.recycleSeconds !== b.recycleSeconds ||
-    a.idleTimeoutSeconds !== b.idleTimeoutSeconds ||
-    a.pingIntervalSeconds !== b.pingIntervalSeconds
-  );
+  return poolSizeMessage('', before) !== poolSizeMessage('', after);
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readConfigDirSync } from '../../../src/config/config-dir.js';
+import { configDirDigest, readConfigDirSync } from '../../../src/config/config-dir.js';
 import { watchConfigDir, type ConfigDirWatch } from '../../../src/config/watch-dir.js';
 import { waitFor } from '../../support/database-target.js';
 import { configMapVolume, type ConfigMapVolume } from '../../support/configmap-volume.js';
@@ -21,15 +21,18 @@ describe('watchConfigDir over a real directory and the kubelet ..data swap', () 
     volume = undefined;
   });
 
-  function start(options: { pollMs?: number; useFsWatch?: boolean; onChange?: (seen: Seen) => Promise<void> } = {}): Seen {
+  function start(
+    options: { pollMs?: number; useFsWatch?: boolean; debounceMs?: number; digest?: (dir: string) => string; onChange?: (seen: Seen) => Promise<void> } = {},
+  ): Seen {
     const seen: Seen = [];
     volume ??= configMapVolume({ DB_POOL_MAX: '10' });
     const dir = volume.dir;
     watch = watchConfigDir({
       dir,
       logger: memoryLogger().logger,
-      debounceMs: 50,
+      debounceMs: options.debounceMs ?? 50,
       pollMs: options.pollMs ?? NEVER,
+      ...(options.digest ? { digest: options.digest } : {}),
       useFsWatch: options.useFsWatch,
       onChange: async () => {
         seen.push(readConfigDirSync(dir));
@@ -57,11 +60,22 @@ describe('watchConfigDir over a real directory and the kubelet ..data swap', () 
     expect(seen.slice(1)).toEqual([{ DB_POOL_MAX: '3' }, { DB_POOL_MAX: '4' }, { DB_POOL_MAX: '5', LOG_LEVEL: 'debug' }]);
   });
 
-  it('debounces the events of one burst of swaps into one onChange with the last content', async () => {
-    const seen = start();
+  it('debounces the events of one burst of swaps into one check, and one onChange with the last content', async () => {
+    // Checks counted by the digest each one reads: without the debounce, every event of the
+    // burst (several per swap) would start a check or queue another behind the running one.
+    let checks = 0;
+    const seen = start({
+      debounceMs: 300,
+      digest: (dir) => {
+        checks += 1;
+        return configDirDigest(dir);
+      },
+    });
     await waitFor('the first check', () => seen.length === 1);
+    checks = 0;
     for (const max of ['4', '5', '6']) volume!.update({ DB_POOL_MAX: max });
     await waitFor('the burst', () => seen.length === 2);
+    expect(checks).toBe(1);
     expect(seen[1]).toEqual({ DB_POOL_MAX: '6' });
     // Nothing else changed: checks find the digest handled and stay quiet.
     await watch!.check();

@@ -57,6 +57,7 @@ export class OraclePool implements Database {
   /** Of those, the ones letting the driver hand a returned connection to its queue first (queue-order.ts). */
   #waitingForHandoff = 0;
   #resolveCreated!: () => void;
+  #reconfiguring: Promise<void> | undefined;
 
   constructor(deps: OraclePoolDeps) {
     this.#config = deps.config;
@@ -113,8 +114,14 @@ export class OraclePool implements Database {
           await pool.close(0).catch(() => {});
           return;
         }
-        // A reload while the attempt ran: the pool takes the settings it missed.
-        if (this.#config !== createdWith) await reconfigureDriver(pool, this.#config).catch(() => {});
+        // Reloads while the attempt ran (or during this catch-up): the pool takes the settings it missed.
+        for (let applied = createdWith; this.#config !== applied; ) {
+          applied = this.#config;
+          await reconfigureDriver(pool, applied).catch((error: unknown) => {
+            this.#logger.warn('The new pool refused the reloaded settings; it keeps those it was created with', { event: 'pool_reconfigure_failed', error: String(error) });
+            this.#config = applied = createdWith;
+          });
+        }
         this.#pool = pool;
         this.#resolveCreated();
         this.#logStartup();
@@ -250,7 +257,8 @@ export class OraclePool implements Database {
   async reconfigure(next: Config): Promise<void> {
     const previous = this.#config;
     const pool = this.#pool;
-    if (pool && !this.#closing) await reconfigureDriver(pool, next);
+    // close() waits for it: the driver refuses to close a pool while it reconfigures.
+    if (pool && !this.#closing) await (this.#reconfiguring = reconfigureDriver(pool, next)).finally(() => (this.#reconfiguring = undefined));
     this.#config = next;
     this.#borrowOptions.slowHoldSeconds = next.pool.slowHoldSeconds;
     this.#borrowSites.always = next.pool.borrowSites === 'always';
@@ -278,6 +286,7 @@ export class OraclePool implements Database {
     const pool = this.#pool;
     this.#pool = undefined;
     if (!pool) return;
+    await this.#reconfiguring?.catch(() => {});
     const busy = pool.connectionsInUse;
     this.#logger.info(`Closing database pool (drain up to ${drainSeconds}s, ${busy} in use)`, { event: 'pool_closing', inUse: busy });
     // oracledb waits up to drainTime for borrowed connections, then closes

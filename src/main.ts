@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     createError: () => pool.lastCreateError,
     // A few missed probes, not one, before "no recent success": one slow probe must not flap readiness.
     maxSuccessAgeSeconds: 3 * config.db.probeIntervalSeconds + config.db.callTimeoutSeconds,
+    databaseReadiness: config.readinessDatabase,
   });
   const containerLimit = containerMemoryLimit();
   const memory = () => readMemory(containerLimit);

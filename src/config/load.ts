@@ -4,6 +4,7 @@ import { readUtf8, resolveFileVariables, type Environment, type ReadFile } from 
 import { crossFieldProblems, rangeProblems, type ConfigProblem } from './rules.js';
 import { drcpProblems, serverModeOf } from './drcp-rules.js';
 import type { ServerMode } from '../db/connect-data.js';
+import type { DatabaseReadiness } from '../health/readiness.js';
 import { Secret } from './secret.js';
 import { configSpec, describeVariables, type VariableDoc, type VariableName } from './spec.js';
 
@@ -67,6 +68,8 @@ export interface Config {
     readonly failureThreshold: number;
     readonly openSeconds: number;
   };
+  /** READINESS_DATABASE: whether a database outage makes the replica unready (health/readiness.ts). */
+  readonly readinessDatabase: DatabaseReadiness;
   readonly memory: {
     readonly highWatermark: number;
     readonly lowWatermark: number;
@@ -190,6 +193,7 @@ export function loadConfigSource(env: Environment, readFile: ReadFile = readUtf8
       failureThreshold: c.DB_BREAKER_FAILURES,
       openSeconds: c.DB_BREAKER_OPEN_SECONDS,
     },
+    readinessDatabase: cleaned.READINESS_DATABASE as DatabaseReadiness,
     memory: {
       highWatermark: c.MEMORY_HIGH_WATERMARK,
       lowWatermark: c.MEMORY_LOW_WATERMARK,

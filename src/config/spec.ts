@@ -226,6 +226,11 @@ export const configSpec = {
     desc: 'Shed new requests while V8 heap used / heap limit is above this ratio. 0 disables.',
     example: '0.95',
   }),
+  READINESS_DATABASE: str({
+    choices: ['required', 'startup'], default: 'required',
+    desc: 'required: a failed or stale database round-trip turns /readyz 503. startup: only until the pool first reaches the database; later outages are reported in /readyz but leave it 200, so a shared outage keeps every replica answering fast 503 DATABASE_UNAVAILABLE.',
+    example: 'startup',
+  }),
   MEMORY_HIGH_WATERMARK: decimal({ live: true,
     default: 0.9, range: RATIO,
     desc: 'Ratio of RSS to the container memory limit above which /readyz turns 503. 0 disables.',

@@ -13,9 +13,21 @@ export interface DatabaseState {
   lastError: string | null;
 }
 
+/**
+ * required: a failed or stale round-trip makes the replica not ready.
+ * startup: the replica must reach the database once (pool created, one
+ * round-trip succeeded); after that a database outage is reported but leaves
+ * it ready, so a shared outage does not empty the Service and clients keep
+ * getting orapool's fast 503 DATABASE_UNAVAILABLE with Retry-After.
+ */
+export type DatabaseReadiness = 'required' | 'startup';
+
 export interface ReadinessStatus {
   ready: boolean;
+  /** Why the replica is not ready; empty when it is. */
   reasons: string[];
+  /** Database problems that, under READINESS_DATABASE=startup, do not make it unready. */
+  notes: string[];
   database: DatabaseState;
 }
 
@@ -25,6 +37,8 @@ export interface ReadinessOptions {
   createError?: () => string | undefined;
   /** A success older than this no longer counts as "recent". */
   maxSuccessAgeSeconds: number;
+  /** READINESS_DATABASE; required when not given. */
+  databaseReadiness?: DatabaseReadiness;
   now?: () => number;
 }
 
@@ -34,6 +48,7 @@ export class Readiness {
   #lastSuccessAt: number | null = null;
   #lastRoundTrip: number | null = null;
   #lastError: string | null = null;
+  #everSucceeded = false;
   readonly #roundTripListeners: ((seconds: number) => void)[] = [];
   readonly #now: () => number;
 
@@ -57,6 +72,7 @@ export class Readiness {
     this.#lastSuccessAt = this.#now();
     this.#lastRoundTrip = roundTripSeconds;
     this.#lastError = null;
+    this.#everSucceeded = true;
     for (const listener of this.#roundTripListeners) listener(roundTripSeconds);
   }
 
@@ -87,14 +103,25 @@ export class Readiness {
   status(): ReadinessStatus {
     const database = this.database();
     const reasons: string[] = [];
+    const notes: string[] = [];
     if (this.#shuttingDown) reasons.push('shutting down');
     if (!this.options.poolCreated()) {
       const cause = this.options.createError?.();
       reasons.push(cause ? `database pool not initialized (last attempt: ${cause})` : 'database pool not initialized');
+    } else {
+      const problem = this.#databaseProblem(database);
+      // Under startup a replica that once reached the database stays ready: every replica shares the database,
+      // so taking them all out of the Service would only turn fast 503s into connection errors.
+      const tolerated = this.options.databaseReadiness === 'startup' && this.#everSucceeded;
+      if (problem !== null) (tolerated ? notes : reasons).push(problem);
     }
-    else if (this.#lastError !== null) reasons.push(`last database round-trip failed (${this.#lastError})`);
-    else if (!database.up) reasons.push('no recent successful database round-trip');
     if (this.#memoryPressure) reasons.push('memory above MEMORY_HIGH_WATERMARK');
-    return { ready: reasons.length === 0, reasons, database };
+    return { ready: reasons.length === 0, reasons, notes, database };
+  }
+
+  #databaseProblem(database: DatabaseState): string | null {
+    if (this.#lastError !== null) return `last database round-trip failed (${this.#lastError})`;
+    if (!database.up) return 'no recent successful database round-trip';
+    return null;
   }
 }

@@ -94,7 +94,7 @@ describe('PrometheusRule (helm/orapool/templates/prometheusrule.yaml)', () => {
             exp_labels: { severity: 'critical', namespace: 'orapool', job: 'shop' },
             exp_annotations: {
               summary: 'shop in namespace orapool cannot reach the database from any pod',
-              description: 'The database probe has failed (or the pool could not be created) on every pod of shop in orapool for 2 minutes, so /readyz is 503 everywhere. Check the database, the network path and the credentials (pod logs name the ORA- code).',
+              description: 'The database probe has failed (or the pool could not be created) on every pod of shop in orapool for 2 minutes: every request needing it fails (/readyz is 503 everywhere, or under READINESS_DATABASE=startup the pods stay ready and answer 503 DATABASE_UNAVAILABLE at once). Check the database, the network path and the credentials (pod logs name the ORA- code).',
               runbook_url: `${DEFAULT_BASE}#orapooldatabaseunreachable`,
             },
           }],

@@ -33,14 +33,16 @@ afterEach(async () => {
   servers = [];
 });
 
-async function start(options: { logLevel?: string; startedAtMs?: number; serverMode?: ServerModeReport; retryAfterJitter?: number; random?: () => number } = {}): Promise<Harness> {
+async function start(
+  options: { logLevel?: string; startedAtMs?: number; serverMode?: ServerModeReport; retryAfterJitter?: number; random?: () => number; databaseReadiness?: 'required' | 'startup' } = {},
+): Promise<Harness> {
   const db = new FakeDatabase();
   const log = memoryLogger(options.logLevel ?? 'debug');
   const registry = createRegistry(VERSION);
   createPoolObserver(registry);
   registerPoolGauges(registry, db);
   registerServerModeInfo(registry, options.serverMode ?? { serverType: 'dedicated' });
-  const readiness = new Readiness({ poolCreated: () => db.created, maxSuccessAgeSeconds: 60 });
+  const readiness = new Readiness({ poolCreated: () => db.created, maxSuccessAgeSeconds: 60, databaseReadiness: options.databaseReadiness });
   createHealthMetrics(registry, readiness, () => ({ heapUsedBytes: 10, heapLimitBytes: 100, rssBytes: 50, containerLimitBytes: 0 }), {
     memoryHighWatermark: 0.9,
     fleetSessionBudget: 0,
@@ -190,6 +192,17 @@ describe('GET /api/health', () => {
     const { body } = await h.json('/api/health');
     expect(body.status).toBe('unavailable');
     expect(body.reason).toBe('database pool not initialized; memory above MEMORY_HIGH_WATERMARK');
+  });
+
+  it('names the database failure in a DATABASE_UNAVAILABLE answer under READINESS_DATABASE=startup, where it is a note, not a reason', async () => {
+    const h = await start({ databaseReadiness: 'startup' });
+    h.readiness.recordSuccess(0.002);
+    h.db.failWith = new DbError(DbErrorCode.DATABASE_UNAVAILABLE, 'database pool is not initialized yet');
+    const { status, body } = await h.json('/api/health');
+    expect(status).toBe(503);
+    // The failed round-trip of this very request, recorded in readiness.
+    expect(body).toMatchObject({ status: 'unavailable', reason: 'last database round-trip failed (DATABASE_UNAVAILABLE)' });
+    expect((await h.json('/readyz')).status).toBe(200);
   });
 
   it('gives a busy pool its public message as the reason, not the readiness reasons', async () => {
@@ -360,6 +373,17 @@ describe('probes', () => {
     const after = await h.json('/readyz');
     expect(after.status).toBe(503);
     expect(after.body.reasons).toContain('shutting down');
+  });
+
+  it('answers /readyz 200 with the database reported down under READINESS_DATABASE=startup, and the exact body once it is up', async () => {
+    const h = await start({ databaseReadiness: 'startup' });
+    h.readiness.recordSuccess(0.002);
+    h.readiness.recordFailure('NJS-123');
+    const down = await h.json('/readyz');
+    expect(down).toMatchObject({ status: 200 });
+    expect(down.body).toEqual({ status: 'ready', notes: ['last database round-trip failed (NJS-123)'], database: { up: false, lastError: 'NJS-123' } });
+    h.readiness.recordSuccess(0.002);
+    expect((await h.json('/readyz')).body).toEqual({ status: 'ready' });
   });
 
   it('asks keep-alive clients to reconnect elsewhere once shutting down', async () => {

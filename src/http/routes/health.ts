@@ -60,11 +60,17 @@ export function healthRoutes(router: Router, deps: HealthDeps): void {
       const busy = error.code === ErrorCode.OVERLOADED || toDbError(thrown)?.busy === true;
       error.details = {
         status: 'unavailable',
-        reason: error.code === ErrorCode.DATABASE_UNAVAILABLE ? deps.readiness.status().reasons.join('; ') || publicMessages[error.code] : publicMessages[error.code],
+        reason: error.code === ErrorCode.DATABASE_UNAVAILABLE ? databaseReason(deps.readiness) || publicMessages[error.code] : publicMessages[error.code],
         database: { reachable: busy ? null : false, ...deps.serverMode },
         ...base(),
       };
       throw error;
     }
   });
+}
+
+/** What readiness knows about the outage, whether or not READINESS_DATABASE lets it make the replica unready. */
+function databaseReason(readiness: Readiness): string {
+  const status = readiness.status();
+  return [...status.reasons, ...status.notes].join('; ');
 }

@@ -59,6 +59,11 @@ describe('loadConfig defaults', () => {
     expect(config.db.walletLocation).toBeUndefined();
     expect(config.db.walletPassword).toBeUndefined();
     expect(config.db.configDir).toBeUndefined();
+    expect(config.readinessDatabase).toBe('required');
+  });
+
+  it('reads READINESS_DATABASE=startup', () => {
+    expect(loadConfig({ ...required, READINESS_DATABASE: 'startup' }, noFiles).readinessDatabase).toBe('startup');
   });
 
   it('reads the credentials it was given', () => {
@@ -219,6 +224,7 @@ describe('loadConfig validation', () => {
     ['the low watermark is not a ratio (one problem, not two)', { MEMORY_LOW_WATERMARK: '1.5' }, 'MEMORY_LOW_WATERMARK'],
     ['shutdown delay + drain exceed MAX_SHUTDOWN_SECONDS', { SHUTDOWN_DELAY_SECONDS: '30', SHUTDOWN_DRAIN_SECONDS: '91' }, 'SHUTDOWN_DRAIN_SECONDS'],
     ['LOG_LEVEL is not one of the choices', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    ['READINESS_DATABASE is not one of the choices', { READINESS_DATABASE: 'never' }, 'READINESS_DATABASE'],
     ['PORT is not a number', { PORT: 'http' }, 'PORT'],
     ['PORT is 0', { PORT: '0' }, 'PORT'],
     ['PORT is above 65535', { PORT: '70000' }, 'PORT'],

@@ -115,3 +115,66 @@ describe('Readiness before the pool exists', () => {
     expect(sut.status()).toMatchObject({ ready: false, reasons: ['database pool not initialized (last attempt: ORA-01017)'] });
   });
 });
+
+describe('Readiness with READINESS_DATABASE', () => {
+  function modeSetup(databaseReadiness: 'required' | 'startup', created = true) {
+    let now = 1000;
+    const sut = new Readiness({ poolCreated: () => created, maxSuccessAgeSeconds: 20, databaseReadiness, now: () => now });
+    return { sut, advance: (seconds: number) => (now += seconds) };
+  }
+
+  it('required: a failed round-trip after a success makes the replica not ready', () => {
+    const { sut } = modeSetup('required');
+    sut.recordSuccess(0.01);
+    sut.recordFailure('NJS-123');
+    expect(sut.status()).toMatchObject({ ready: false, reasons: ['last database round-trip failed (NJS-123)'], notes: [] });
+  });
+
+  it('startup: a failed round-trip after a success leaves it ready and reports the database down in a note', () => {
+    const { sut } = modeSetup('startup');
+    sut.recordSuccess(0.01);
+    sut.recordFailure('NJS-123');
+    const status = sut.status();
+    expect(status).toMatchObject({ ready: true, reasons: [], notes: ['last database round-trip failed (NJS-123)'] });
+    expect(status.database).toMatchObject({ up: false, lastError: 'NJS-123' });
+  });
+
+  it('startup: a stale success leaves it ready, with a note', () => {
+    const { sut, advance } = modeSetup('startup');
+    sut.recordSuccess(0.01);
+    advance(60);
+    expect(sut.status()).toMatchObject({ ready: true, notes: ['no recent successful database round-trip'] });
+    expect(sut.database().up).toBe(false);
+  });
+
+  it('startup: stays not ready while the pool was never created', () => {
+    const { sut } = modeSetup('startup', false);
+    expect(sut.status()).toMatchObject({ ready: false, reasons: ['database pool not initialized'] });
+  });
+
+  it('startup: stays not ready until the first round-trip succeeds, even with the pool created', () => {
+    const { sut } = modeSetup('startup');
+    sut.recordFailure('ORA-12541');
+    expect(sut.status()).toMatchObject({ ready: false, reasons: ['last database round-trip failed (ORA-12541)'] });
+    sut.recordSuccess(0.01);
+    expect(sut.status()).toMatchObject({ ready: true, reasons: [], notes: [] });
+  });
+
+  it('startup: shutdown and memory pressure still make it not ready during an outage', () => {
+    const { sut } = modeSetup('startup');
+    sut.recordSuccess(0.01);
+    sut.recordFailure('NJS-123');
+    sut.setMemoryPressure(true);
+    expect(sut.status()).toMatchObject({ ready: false, reasons: ['memory above MEMORY_HIGH_WATERMARK'] });
+    sut.setMemoryPressure(false);
+    sut.markShuttingDown();
+    expect(sut.status()).toMatchObject({ ready: false, reasons: ['shutting down'] });
+  });
+
+  it('defaults to required', () => {
+    const sut = new Readiness({ poolCreated: () => true, maxSuccessAgeSeconds: 20, now: () => 0 });
+    sut.recordSuccess(0.01);
+    sut.recordFailure('NJS-123');
+    expect(sut.status().ready).toBe(false);
+  });
+});

@@ -26,6 +26,9 @@ const QUIET_MS = 1000;
 
 export type AdmissionDecision = { admit: true } | { admit: false; reason: ShedReason; retryAfterSeconds: number };
 
+/** Every admitted request gets this one object: nothing allocated on the common path. */
+const ADMIT: AdmissionDecision = Object.freeze({ admit: true });
+
 /**
  * Admission control: graceful rejection instead of queue overflow. Waiting past the point of usefulness is worse than a fast no:
  * when the expected wait for a connection (requests waiting x recent mean
@@ -66,7 +69,7 @@ export class Admission {
 
   decide(): AdmissionDecision {
     const o = this.#options;
-    let decision: AdmissionDecision = { admit: true };
+    let decision = ADMIT;
     if (o.eventLoopDelayLimitMs > 0 && o.eventLoopDelayMs() > o.eventLoopDelayLimitMs) {
       decision = { admit: false, reason: 'event_loop_delay', retryAfterSeconds: 1 };
     } else if (o.heapRatioLimit > 0 && o.heapRatio() > o.heapRatioLimit) {

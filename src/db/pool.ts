@@ -188,16 +188,16 @@ export class OraclePool implements Database {
 
   figures(): PoolFigures {
     const p = this.#config.pool;
-    const base = { min: p.min, max: p.max, increment: p.increment, queueMax: p.queueMax, queueTimeoutSeconds: p.queueTimeoutSeconds };
     const pool = this.#pool;
-    if (!pool || !countersReadable(pool)) return { open: 0, inUse: 0, idle: 0, waiting: 0, ...base };
+    // One object literal, no spread of a second one: this runs twice per request.
+    if (!pool || !countersReadable(pool)) return { open: 0, inUse: 0, idle: 0, waiting: 0, min: p.min, max: p.max, increment: p.increment, queueMax: p.queueMax, queueTimeoutSeconds: p.queueTimeoutSeconds };
     // The driver's own counters (plain properties), not pool.getStatistics(),
     // which builds a 40-field object per call: this runs on every request
     // (admission control). Only `waiting` is counted by us: it includes the
     // requests we hold back for the driver's handoff (queue-order.ts).
     const open = pool.connectionsOpen;
     const inUse = pool.connectionsInUse;
-    return { open, inUse, idle: Math.max(0, open - inUse), waiting: this.#pending, ...base };
+    return { open, inUse, idle: Math.max(0, open - inUse), waiting: this.#pending, min: p.min, max: p.max, increment: p.increment, queueMax: p.queueMax, queueTimeoutSeconds: p.queueTimeoutSeconds };
   }
 
   withConnection<T>(fn: (conn: DbConnection) => Promise<T>, context?: BorrowContext): Promise<T> {

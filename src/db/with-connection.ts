@@ -136,32 +136,7 @@ export async function withConnection<T>(
       : undefined;
   slowTimer?.unref();
 
-  let broken = false;
-  const conn: DbConnection = {
-    async execute(sql: string, binds: unknown[] = []): Promise<QueryResult> {
-      let guard: NodeJS.Timeout | undefined;
-      try {
-        // One promise settled by whichever comes first, the call or the guard
-        // (cheaper per round-trip than a second promise and Promise.race).
-        const result = await new Promise<{ rows?: unknown[] }>((resolve, reject) => {
-          guard = setTimeout(() => {
-            // Free the session: its socket is cut, so the pending call
-            // rejects and the connection is dropped instead of leaking.
-            raw.abort?.();
-            reject(callGuardTimeoutError(options.callTimeoutMs));
-          }, options.callTimeoutMs + CALL_GUARD_GRACE_MS);
-          // Settled later when the guard won: handled here, never unhandled.
-          raw.execute(sql, binds, { outFormat: options.outFormatArray }).then(resolve, reject);
-        });
-        return { rows: (result.rows ?? []) as unknown[][] };
-      } catch (error) {
-        if (isBrokenConnectionError(error)) broken = true;
-        throw toDbError(error) ?? error;
-      } finally {
-        clearTimeout(guard);
-      }
-    },
-  };
+  const conn = new BorrowedConnection(raw, options);
 
   try {
     tagSession(raw, context);
@@ -173,9 +148,49 @@ export async function withConnection<T>(
     try {
       // A connection that timed out or lost its socket is dropped, not
       // returned, so the next borrower never inherits a bad session.
-      await (broken ? raw.close({ drop: true }) : raw.close());
+      await (conn.broken ? raw.close({ drop: true }) : raw.close());
     } catch (error) {
       options.logger.warn('Releasing a connection failed', { event: 'release_failed', error: describeError(error) });
+    }
+  }
+}
+
+/**
+ * What the borrower's fn is given: each call bounded by the call guard, and
+ * a connection that timed out or lost its socket marked broken so it is
+ * dropped on release. A class, so a borrow allocates one object, not an
+ * object and a closure over the borrow's scope.
+ */
+class BorrowedConnection implements DbConnection {
+  broken = false;
+
+  constructor(
+    private readonly raw: RawConnection,
+    private readonly options: BorrowOptions,
+  ) {}
+
+  async execute(sql: string, binds: unknown[] = []): Promise<QueryResult> {
+    const { raw, options } = this;
+    let guard: NodeJS.Timeout | undefined;
+    try {
+      // One promise settled by whichever comes first, the call or the guard
+      // (cheaper per round-trip than a second promise and Promise.race).
+      const result = await new Promise<{ rows?: unknown[] }>((resolve, reject) => {
+        guard = setTimeout(() => {
+          // Free the session: its socket is cut, so the pending call
+          // rejects and the connection is dropped instead of leaking.
+          raw.abort?.();
+          reject(callGuardTimeoutError(options.callTimeoutMs));
+        }, options.callTimeoutMs + CALL_GUARD_GRACE_MS);
+        // Settled later when the guard won: handled here, never unhandled.
+        raw.execute(sql, binds, { outFormat: options.outFormatArray }).then(resolve, reject);
+      });
+      return { rows: (result.rows ?? []) as unknown[][] };
+    } catch (error) {
+      if (isBrokenConnectionError(error)) this.broken = true;
+      throw toDbError(error) ?? error;
+    } finally {
+      clearTimeout(guard);
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'winston';
+import { levelGate } from './log-level-gate.js';
 import { assignRequestId } from './request-id.js';
 import type { RequestObserver } from './request-observer.js';
 
@@ -13,6 +14,7 @@ const quietPaths = new Set(['/livez', '/readyz', '/metrics']);
  * drain header) ride on the same frame and the same clock reading.
  */
 export function requestLog(logger: Logger, observers: readonly RequestObserver[] = []): Middleware {
+  const enabled = levelGate(logger);
   return async (ctx, next) => {
     const start = process.hrtime.bigint();
     const requestId = assignRequestId(ctx);
@@ -24,7 +26,7 @@ export function requestLog(logger: Logger, observers: readonly RequestObserver[]
       for (const o of observers) o.finished(ctx, durationNs / 1e9);
       const level = quietPaths.has(ctx.path) ? 'debug' : 'info';
       // Checked before the fields are built: a line that will not be written costs nothing else.
-      if (logger.isLevelEnabled(level)) {
+      if (enabled(level)) {
         logger.log(level, `${ctx.method} ${routeOf(ctx)} ${ctx.status}`, {
           event: 'request',
           method: ctx.method,

@@ -23,6 +23,26 @@ async function health(service: ServiceProcess) {
   return { status: r.status, code: (r.body.error as { code?: string } | undefined)?.code, retryAfter: Number(r.headers.get('retry-after')) };
 }
 
+/**
+ * One step of a case, bounded: on a busy CI machine a step that never ends
+ * fails naming itself and the service's last log lines, instead of the whole
+ * case timing out without a word.
+ */
+async function stage<T>(service: ServiceProcess, what: string, ms: number, step: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const tail = service.logs().slice(-15).map((e) => JSON.stringify(e)).join('\n');
+      reject(new Error(`${what}: not done within ${ms} ms; the service's last log lines:\n${tail}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([step, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function metrics(service: ServiceProcess): Promise<string> {
   return (await fetch(`${service.url}/metrics`)).text();
 }
@@ -61,13 +81,13 @@ describe.skipIf(realOracle)(`the database circuit breaker (${realOracle ? needsS
       db.sim!.faults.freeze();
       // Two requests take the two sessions and meet the freeze; eight queue behind them for a
       // queue timeout far beyond the test. The two call timeouts open the breaker.
-      const burst = await Promise.all(Array.from({ length: 10 }, () => health(service)));
+      const burst = await stage(service, 'the burst against the frozen database', 20_000, Promise.all(Array.from({ length: 10 }, () => health(service))));
       const codes = burst.map((a) => a.code).sort();
       expect(burst.every((a) => a.status === 503 && a.retryAfter >= 1)).toBe(true);
       expect(codes).toEqual(['DATABASE_TIMEOUT', 'DATABASE_TIMEOUT', ...Array(8).fill('DATABASE_UNAVAILABLE')]);
 
       // While open (still frozen), a new request is refused at once: nothing else could answer it in time.
-      const refused = await health(service);
+      const refused = await stage(service, 'a request while the breaker is open', 5_000, health(service));
       expect(refused).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE' });
       expect(refused.retryAfter).toBeGreaterThanOrEqual(1);
       expect(refused.retryAfter).toBeLessThanOrEqual(OPEN_SECONDS);
@@ -79,13 +99,19 @@ describe.skipIf(realOracle)(`the database circuit breaker (${realOracle ? needsS
       expect(service.logs().filter((e) => e.event === 'breaker_opened')).toMatchObject([{ by: 'requests', failures: 2 }]);
 
       db.sim!.faults.unfreeze();
-      await waitFor('served again after the thaw', async () => (await health(service)).status === 200 || undefined, 3 * OPEN_SECONDS * 1000);
+      await stage(
+        service,
+        'served again after the thaw',
+        4 * OPEN_SECONDS * 1000,
+        waitFor('served again after the thaw', async () => (await health(service)).status === 200 || undefined, 3 * OPEN_SECONDS * 1000),
+      );
       const closed = await metrics(service);
       expect(metricValue(closed, 'orapool_database_breaker_state')).toBe(0);
       expect(metricValue(closed, 'orapool_database_breaker_transitions_total{to="closed"}')).toBeGreaterThanOrEqual(1);
       expect(service.logs().some((e) => e.event === 'breaker_closed')).toBe(true);
     },
-    TEST_TIMEOUT_MS,
+    // Start, the freeze, the open duration and the trial, on a machine running other suites.
+    2 * TEST_TIMEOUT_MS,
   );
 
   it(
@@ -111,7 +137,7 @@ describe.skipIf(realOracle)(`the database circuit breaker (${realOracle ? needsS
       await service.waitForLog((e) => e.event === 'breaker_opened' && e.by === 'probe', 20_000);
       // The pool still holds an idle session: without the breaker this request would take it and
       // end in DATABASE_TIMEOUT; the breaker answers before borrowing.
-      const refused = await health(service);
+      const refused = await stage(service, 'a request while the breaker is open', 5_000, health(service));
       expect(refused).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE' });
 
       db.sim!.faults.unfreeze();
@@ -150,8 +176,9 @@ describe.skipIf(realOracle)(`the database circuit breaker (${realOracle ? needsS
       // Without the breaker each of these would need a new session and be refused by the listener
       // (the pool holds none); with it, they never reach the database (the probe still tries once a second).
       const refusedBefore = sim.stats().connectionsRefused;
-      const answers = [];
-      for (let i = 0; i < 40; i++) answers.push(await health(service));
+      // All at once: the window stays short, so the probe's one attempt a second (and the pool's own
+      // attempts to keep DB_POOL_MIN) stay few beside the 40 requests even on a busy machine.
+      const answers = await Promise.all(Array.from({ length: 40 }, () => health(service)));
       expect(answers.every((a) => a.status === 503 && a.code === 'DATABASE_UNAVAILABLE' && a.retryAfter >= 1)).toBe(true);
       expect(sim.stats().connectionsRefused - refusedBefore).toBeLessThan(answers.length / 2);
 

@@ -77,6 +77,9 @@ describe.skipIf(realOracle)(`the database circuit breaker (${realOracle ? needsS
       await waitUntilReady(service);
       expect((await health(service)).status).toBe(200);
       expect(metricValue(await metrics(service), 'orapool_database_breaker_state')).toBe(0);
+      // Both sessions open before the freeze: the pool creates the second one in the background,
+      // and a borrow that had to create it during the freeze would wait out the connect timeout.
+      await waitFor('both sessions open', async () => metricValue(await metrics(service), 'orapool_pool_connections_open') === 2 || undefined);
 
       db.sim!.faults.freeze();
       // Two requests take the two sessions and meet the freeze; eight queue behind them for a

@@ -2,6 +2,7 @@ import { describeError } from '../logger.js';
 import { connectTarget } from './connect-target.js';
 import { causeCode, rejectedLogon, walletProblem, type TlsSettings } from './oracle-errors.js';
 import { ServerTypeMismatch } from './server-type-check.js';
+import { walletKeyEncrypted } from './wallet-file.js';
 
 export interface CreateFailure {
   code?: string;
@@ -57,7 +58,7 @@ export function describeCreateFailure(error: unknown, connectString: string | re
   const safe = forms.sort((a, b) => b.length - a.length).reduce((text, cs) => text.split(cs).join(connectTarget(cs)), message);
   const cause = causeCode(error);
   const rejected = rejectedLogon(code);
-  const wallet = rejected ? undefined : walletProblem(error, tls);
+  const wallet = rejected ? undefined : walletProblem(error, { walletKeyEncrypted: walletKeyEncrypted(tls.walletLocation), ...tls });
   return {
     ...(code ? { code } : {}),
     ...(cause ? { cause } : {}),

@@ -4,6 +4,7 @@ import { describeError } from '../logger.js';
 import { operatorHint } from './oracle-errors.js';
 import { applyConnectionClass, poolAttributes } from './pool-attributes.js';
 import { boundedRoundTrip, ROUND_TRIP_SQL } from './round-trip.js';
+import { walletKeyEncrypted } from './wallet-file.js';
 
 export interface CheckResult {
   name: string;
@@ -21,6 +22,7 @@ export function hintFor(error: unknown, config: Config): string {
     callTimeoutSeconds: config.db.callTimeoutSeconds,
     walletLocation: config.db.walletLocation,
     walletPassword: config.db.walletPassword !== undefined,
+    walletKeyEncrypted: walletKeyEncrypted(config.db.walletLocation),
     configDir: config.db.configDir,
   });
 }

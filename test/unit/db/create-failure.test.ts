@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeCreateFailure, stoppedMessage } from '../../../src/db/create-failure.js';
 import { ServerTypeMismatch } from '../../../src/db/server-type-check.js';
@@ -80,5 +83,21 @@ describe('describeCreateFailure over TLS', () => {
     expect(describeCreateFailure(tlsError('NJS-505: unable to initiate TLS connection.', 'bad decrypt'), 'x', { walletLocation: '/w' }).stopRetrying).toMatch(
       /DB_WALLET_PASSWORD is not set/,
     );
+  });
+});
+
+describe('a wrong wallet password whose garbage happens to pass the padding check', () => {
+  it('names DB_WALLET_PASSWORD, not a CA-only wallet, when ewallet.pem holds an encrypted key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orapool-wallet-'));
+    try {
+      writeFileSync(join(dir, 'ewallet.pem'), '-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n');
+      const error = tlsError('NJS-505: unable to initiate TLS connection.', 'error:1E08010C:DECODER routines::unsupported');
+      expect(describeCreateFailure(error, 'x', { walletLocation: dir, walletPassword: true }).stopRetrying).toMatch(/DB_WALLET_PASSWORD does not match/);
+      // The same words from a wallet with no key at all: a CA-only wallet.
+      writeFileSync(join(dir, 'ewallet.pem'), '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+      expect(describeCreateFailure(error, 'x', { walletLocation: dir, walletPassword: true }).stopRetrying).toMatch(/no client key and certificate/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

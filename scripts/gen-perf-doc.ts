@@ -9,6 +9,8 @@
  *
  * Blocks: perf-run, perf-scenarios, perf-derived, perf-overload, perf-ab, perf-overhead, perf-burst, perf-waves, perf-memory, perf-targets.
  */
+import type { BurstResult, BurstSide } from '../bench/load/burst.js';
+import type { MemoryResult, MemorySide } from '../bench/load/memory.js';
 import { readRepo, replaceBlock, runGenerator, stamp } from './doc-blocks.js';
 
 export const PERF_DOC = 'docs/performance.md';
@@ -40,9 +42,6 @@ interface Scenario {
   measurement?: Drive;
 }
 interface ServerFigures { throughput: number; perRound: number[]; cpuMicrosPerRequest?: number; profile?: { busyMicrosPerRequest: number; file: string } }
-interface BurstSide { shedP99Ms: number; perRound: number[]; last: { byStatus: Record<string, number> } }
-interface MemoryPoint { rssBytes: number; heapUsedBytes: number }
-interface MemorySide { idle: MemoryPoint; users150: MemoryPoint; users1000: MemoryPoint; rssGrowthBytes: number; heapAfterGcPerCycle: number[]; leakGrowth: number }
 interface Waves { wMs: number | null; admittedP99OverW: number | null; exactAdmittedP99OverW: number | null; shedPerSecondCv: number | null; exactShedPerSecondCv: number | null; shedP99ToBare: number | null }
 export interface Results {
   schema: string;
@@ -74,20 +73,9 @@ export interface Results {
     serviceToKoa?: number;
     serviceInfoToKoa?: number;
   };
-  burst?: {
-    connections: number;
-    statementLatencyMs?: number;
-    pool: { max: number; queueMax: number };
-    rounds: number;
-    backlog: number;
-    somaxconn: number | null;
-    service: BurstSide;
-    bare: BurstSide;
-    serviceAt511: BurstSide;
-    bareAt511: BurstSide;
-    ratio: number;
-  };
-  memory?: { users: [number, number]; cycles: number; cycleSeconds: number; service: MemorySide; koa: MemorySide; rssGrowthRatio: number };
+  // The benchmark's own result types: the file is what bench/load wrote.
+  burst?: BurstResult;
+  memory?: MemoryResult;
   ab: { mapping: string; result?: { command: string; complete: number; failed: number; lengthMismatches: number; successRate: number; requestsPerSecond: number; latencyMs: { p50: number; p95: number; p99: number } } };
   targets: { id: string; target: string; met: boolean; detail: string }[];
 }

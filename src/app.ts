@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Registry } from 'prom-client';
@@ -10,7 +11,9 @@ import { errorHandler } from './http/error-handler.js';
 import { httpMetrics } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
 import { retryAfterSpread } from './http/retry-after.js';
-import { healthRoutes } from './http/routes/health.js';
+import { healthRefusalDetails, healthRoutes } from './http/routes/health.js';
+import { withFastRefusal } from './http/fast-refusal.js';
+import type { RequestObserver } from './http/request-observer.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { probeRoutes } from './http/routes/probes.js';
 import { drainConnections } from './shutdown/drain.js';
@@ -32,17 +35,49 @@ export interface AppDeps {
 
 /**
  * Build the Koa app from its dependencies. It never listens (koa's lesson):
- * tests drive app.callback() or a server of their own, main.ts listens.
+ * tests drive app.callback() or a server of their own, main.ts listens on
+ * createRequestListener().
  */
 export function createApp(deps: AppDeps): Koa {
+  return buildApp(deps, requestObservers(deps));
+}
+
+/**
+ * What the server answers with: the Koa app behind the door that answers
+ * refusals without it (http/fast-refusal.ts). Both share one set of
+ * observers, so a request is counted once whichever answers it.
+ */
+export function createRequestListener(deps: AppDeps): RequestListener {
+  const observers = requestObservers(deps);
+  const app = buildApp(deps, observers);
+  return withFastRefusal(
+    {
+      db: deps.db,
+      logger: deps.logger,
+      observers,
+      details: healthRefusalDetails(deps),
+      retryAfterSeconds: () => deps.admission.retryAfterSeconds(),
+      retryAfter: retryAfterOf(deps),
+    },
+    app.callback(),
+  );
+}
+
+function requestObservers(deps: AppDeps): RequestObserver[] {
+  return [httpMetrics(deps.registry), drainConnections(() => deps.readiness.shuttingDown)];
+}
+
+const retryAfterOf = (deps: AppDeps) => retryAfterSpread(deps.retryAfterJitter ?? 0, deps.random);
+
+function buildApp(deps: AppDeps, observers: readonly RequestObserver[]): Koa {
   const app = new Koa();
   app.proxy = true;
   // Errors are answered and logged by errorHandler; koa's default would print stacks to stderr.
   app.silent = true;
 
   // One frame for the log line, the metrics and the drain header: one Koa layer, not three.
-  app.use(requestLog(deps.logger, [httpMetrics(deps.registry), drainConnections(() => deps.readiness.shuttingDown)]));
-  app.use(errorHandler(deps.logger, () => deps.admission.retryAfterSeconds(), retryAfterSpread(deps.retryAfterJitter ?? 0, deps.random)));
+  app.use(requestLog(deps.logger, observers));
+  app.use(errorHandler(deps.logger, () => deps.admission.retryAfterSeconds(), retryAfterOf(deps)));
 
   // One router, so a request is matched once. allowedMethods without
   // `throw`: the router sets 405 (or 501) and the Allow header; errorHandler

@@ -2,7 +2,7 @@ import { createEventLoopDelaySensor } from './admission/event-loop-sensor.js';
 import { sampledHeapRatio } from './admission/heap-sensor.js';
 import { HoldTimeMean } from './admission/hold-time-mean.js';
 import { Admission } from './admission/policy.js';
-import { createApp } from './app.js';
+import { createRequestListener } from './app.js';
 import { environmentWithDotEnv } from './config/dotenv.js';
 import { ConfigError, loadConfigSource, type ConfigSource } from './config/load.js';
 import { ConfigReload } from './config/reload.js';
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   });
   let configWatch: ConfigDirWatch | undefined;
 
-  const app = createApp({ db, readiness, admission, registry, logger, version, startedAtMs, serverMode, retryAfterJitter: config.retryAfterJitter });
+  const listener = createRequestListener({ db, readiness, admission, registry, logger, version, startedAtMs, serverMode, retryAfterJitter: config.retryAfterJitter });
   const backlog = effectiveBacklog(config.listenBacklog, readSomaxconn());
   if (backlog.cappedBy !== undefined) {
     logger.warn(`HTTP_LISTEN_BACKLOG=${config.listenBacklog} is capped by the kernel at net.core.somaxconn=${backlog.cappedBy}`, {
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   }
   let server;
   try {
-    server = await listen(app, config.port, config.host, config.listenBacklog);
+    server = await listen(listener, config.port, config.host, config.listenBacklog);
   } catch (error) {
     logger.error(`Cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`, { event: 'listen_failed' });
     process.exit(1);

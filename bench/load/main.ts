@@ -60,12 +60,19 @@ function parseArgs(argv: string[]): { options: LoadBenchOptions; outDir: string 
     maxRequestsPerRun: Math.ceil(20_000 * (durationSeconds + 5)),
     // 3x the 1000 users against the shipped defaults: 40 + 1000 are
     // held at once, the rest get deliberate 503s and come back after Retry-After.
-    overload: flags.has('no-overload') ? false : { config: 'after', users: number('overload-users', 3000), storm: !flags.has('no-storm') },
+    // Polite clients are measured from 10 s on in full mode: all 3000 start within one second, so their first
+    // requests wait while the pool grows from its minimum, and the first refusals return together. With a 3 s
+    // warm-up both leaked into the window (admitted p99 1.4 to 2.9 s run to run: the slow ones were first
+    // requests, sent in the first second); the targets are about the steady state, which the exact-Retry-After
+    // run shows keeps its lockstep and the spread run loses within about three retry rounds.
+    overload: flags.has('no-overload')
+      ? false
+      : { config: 'after', users: number('overload-users', 3000), storm: !flags.has('no-storm'), ...(quick ? {} : { politeWarmupSeconds: 10 }) },
     // Median of 3 alternating rounds (1 in quick mode); --profile adds CPU profiles of the last round.
     overhead: flags.has('no-overhead')
       ? false
       : { connections: 100, rounds: number('overhead-rounds', quick ? 1 : 3), ...(flags.has('profile') ? { profileDir: join(outDir, 'profiles') } : {}) },
-    burst: flags.has('no-burst') ? false : { connections: 1000, rounds: quick ? 1 : 3, backlog: 4096 },
+    burst: flags.has('no-burst') ? false : { connections: 1000, rounds: quick ? 1 : 5, warmupRounds: quick ? 1 : 2, backlog: 4096 },
     memory: flags.has('no-memory') ? false : { users: [150, 1000], durationSeconds: quick ? 2 : 5, cycles: 5, cycleSeconds: quick ? 1 : 3 },
     ab: flags.has('no-ab') ? false : { requests: 1000, concurrency: 100, port: 5001, installAb: true },
     budgetSeconds: quick ? 420 : 1080,

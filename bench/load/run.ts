@@ -34,11 +34,20 @@ export interface LoadBenchOptions {
    * (optionally with env overrides), then, when `storm`, the same load with
    * autocannon, which ignores Retry-After. false skips it.
    */
-  overload: { config: PoolConfigName; users: number; env?: Record<string, string>; storm: boolean } | false;
+  overload:
+    | {
+        config: PoolConfigName;
+        users: number;
+        env?: Record<string, string>;
+        storm: boolean;
+        /** Warm-up of the runs with polite clients (default: warmupSeconds); see main.ts for why it is longer. */
+        politeWarmupSeconds?: number;
+      }
+    | false;
   /** Bare servers vs service at statement latency 0 (overhead.ts); profileDir: write flame summaries there. false skips it. */
   overhead: { connections: number; rounds: number; profileDir?: string } | false;
   /** 1000 new connections at once against pool 10 + queue 50 (burst.ts); false skips it. */
-  burst: { connections: number; rounds: number; backlog: number } | false;
+  burst: { connections: number; rounds: number; warmupRounds: number; backlog: number } | false;
   /** RSS and heap, service against bare Koa, and the leak check (memory.ts); false skips it. */
   memory: { users: [number, number]; durationSeconds: number; cycles: number; cycleSeconds: number } | false;
   /** The team's ab command; false skips it. installAb: apt-get install apache2-utils when missing. */
@@ -199,7 +208,8 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
         overload.skipped = `time budget of ${options.budgetSeconds} s reached`;
         log(`overload: skipped (${overload.skipped})`);
       } else {
-        log(`overload: ${o.config}@${o.users}, clients honour Retry-After, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s ...`);
+        const politeWarmup = o.politeWarmupSeconds ?? options.warmupSeconds;
+        log(`overload: ${o.config}@${o.users}, clients honour Retry-After, ${politeWarmup} s warm-up + ${options.durationSeconds} s ...`);
         const labels = { route: '/api/health', status: '503' };
         const scrape = async (url: string): Promise<HistogramSnapshot | undefined> => {
           try {
@@ -212,7 +222,7 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
         const politeRun = (cfg: PoolConfig) =>
           withService(cfg, sim, async (service) => {
             let atStart: Promise<HistogramSnapshot | undefined> | undefined;
-            const timer = setTimeout(() => (atStart = scrape(service.url)), options.warmupSeconds * 1000);
+            const timer = setTimeout(() => (atStart = scrape(service.url)), politeWarmup * 1000);
             const r = await drivePolite(politeOptions(service.url));
             clearTimeout(timer);
             const [before, after] = [await atStart, await scrape(service.url)];
@@ -227,9 +237,9 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
           url,
           users: o.users,
           durationSeconds: options.durationSeconds,
-          warmupSeconds: options.warmupSeconds,
+          warmupSeconds: politeWarmup,
           timeoutSeconds: options.clientTimeoutSeconds,
-          rampSeconds: Math.min(1, options.warmupSeconds),
+          rampSeconds: Math.min(1, politeWarmup),
         });
         const polite = await politeRun(config);
         // The same run with Retry-After exact (RETRY_AFTER_JITTER=0): the lockstep the spread is there to break.
@@ -283,16 +293,16 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
 
     if (options.burst) {
       const burst = options.burst;
-      if (!fits(4 * burst.rounds * 3 + 20)) {
+      if (!fits(4 * (burst.rounds + burst.warmupRounds) * 3 + 20)) {
         results.notes.push(`burst scenario skipped: time budget of ${options.budgetSeconds} s reached`);
       } else {
         const somaxconn = readSomaxconn();
-        log(`burst: ${burst.connections} new connections at once against pool 10 + queue 50, backlog ${burst.backlog} and 511 (net.core.somaxconn ${somaxconn ?? 'unknown'}), ${burst.rounds} round(s) ...`);
+        log(`burst: ${burst.connections} new connections at once against pool 10 + queue 50, backlog ${burst.backlog} and 511 (net.core.somaxconn ${somaxconn ?? 'unknown'}), ${burst.warmupRounds} warm-up and ${burst.rounds} measured round(s) ...`);
         // Admitted requests hold their connection for half a second, so the 60 held at once stay held for the
         // whole burst and the rest are refused, however fast the shared cores deliver the connections.
         await setLatency(sim, BURST_STATEMENT_LATENCY_MS);
         try {
-          results.burst = await measureBurst({ sim, connections: burst.connections, rounds: burst.rounds, backlog: burst.backlog, somaxconn, timeoutSeconds: options.clientTimeoutSeconds, log });
+          results.burst = await measureBurst({ sim, connections: burst.connections, rounds: burst.rounds, warmupRounds: burst.warmupRounds, backlog: burst.backlog, somaxconn, timeoutSeconds: options.clientTimeoutSeconds, log });
         } finally {
           await setLatency(sim, options.statementLatencyMs, options.statementLatencyP99Ms);
         }

@@ -50,8 +50,9 @@ export class BreakerDatabase implements Database {
     return this.inner.close(drainSeconds);
   }
 
-  refusal(): DbError | undefined {
-    if (!this.breaker.refusing()) return undefined;
+  refusal(): Error | undefined {
+    // Open: the database is down, whatever the queue says. Else the pool's own refusal (a full queue).
+    if (!this.breaker.refusing()) return this.inner.refusal?.();
     this.observer?.connectionRequested();
     this.observer?.acquireFailed('database_unavailable', 0);
     return breakerOpenError(this.breaker.retryAfterSeconds());

@@ -24,6 +24,16 @@ export const FIX_NAMES: Record<NonNullable<CreateFailure['fix']>, string> = {
 };
 
 /** The log line when pool creation stops for good. */
+/**
+ * Why the pool does not exist yet, for readiness: the driver code of the
+ * last failed attempt (never its free text, which stays in the log).
+ */
+export function readinessReason(failure: CreateFailure): string {
+  const code = (failure.code ?? 'an error without a code, see the pool_create_retry log') + (failure.cause ? ` caused by ${failure.cause}` : '');
+  if (!failure.stopRetrying) return code;
+  return `${code}, ${failure.stopRetrying}; not retrying: fix ${FIX_NAMES[failure.fix ?? 'credentials']} and restart`;
+}
+
 export function stoppedMessage(failure: CreateFailure): string {
   switch (failure.fix) {
     case 'wallet':

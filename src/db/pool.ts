@@ -5,18 +5,19 @@ import { backoffSeconds } from './backoff.js';
 import { BorrowSiteCapture } from './borrow-sites.js';
 import { poolClosedError, WaitRefusal } from './wait-refusal.js';
 import { connectTarget } from './connect-target.js';
-import { describeCreateFailure, FIX_NAMES, stoppedMessage, type CreateFailure } from './create-failure.js';
+import { describeCreateFailure, readinessReason, stoppedMessage, type CreateFailure } from './create-failure.js';
 import { driverServerType, ServerTypeMismatch } from './server-type-check.js';
-import { DbError, DbErrorCode } from './db-error.js';
+import { acquireFailureCause, DbError, DbErrorCode } from './db-error.js';
 import { queueFullError } from './oracle-errors.js';
 import { applyConnectionClass, poolAttributes } from './pool-attributes.js';
-import { arrivalStep, driverQueue, waitForHandoff } from './queue-order.js';
+import { arrivalNow, waitForHandoff } from './queue-order.js';
 import { boundedRoundTrip } from './round-trip.js';
 import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver } from './types.js';
 import { withConnection, type BorrowOptions, type RawConnection } from './with-connection.js';
 import { asRawConnection } from './raw-connection.js';
 import { poolSizeMessage } from './pool-size-message.js';
-import { countersReadable, poolSizeChanged, reconfigureDriver } from './resize.js';
+import { poolSizeChanged, reconfigureDriver } from './resize.js';
+import { poolFigures } from './pool-figures.js';
 import { reportServerMode } from './connect-data.js';
 
 export interface OraclePoolDeps {
@@ -89,11 +90,7 @@ export class OraclePool implements Database {
    * last failed attempt (never its free text, which stays in the log).
    */
   get lastCreateError(): string | undefined {
-    const failure = this.#lastCreateError;
-    if (this.#pool || !failure) return undefined;
-    const code = (failure.code ?? 'an error without a code, see the pool_create_retry log') + (failure.cause ? ` caused by ${failure.cause}` : '');
-    if (!failure.stopRetrying) return code;
-    return `${code}, ${failure.stopRetrying}; not retrying: fix ${FIX_NAMES[failure.fix ?? 'credentials']} and restart`;
+    return this.#pool || !this.#lastCreateError ? undefined : readinessReason(this.#lastCreateError);
   }
 
   whenCreated(): Promise<void> {
@@ -187,17 +184,7 @@ export class OraclePool implements Database {
   }
 
   figures(): PoolFigures {
-    const p = this.#config.pool;
-    const pool = this.#pool;
-    // One object literal, no spread of a second one: this runs twice per request.
-    if (!pool || !countersReadable(pool)) return { open: 0, inUse: 0, idle: 0, waiting: 0, min: p.min, max: p.max, increment: p.increment, queueMax: p.queueMax, queueTimeoutSeconds: p.queueTimeoutSeconds };
-    // The driver's own counters (plain properties), not pool.getStatistics(),
-    // which builds a 40-field object per call: this runs on every request
-    // (admission control). Only `waiting` is counted by us: it includes the
-    // requests we hold back for the driver's handoff (queue-order.ts).
-    const open = pool.connectionsOpen;
-    const inUse = pool.connectionsInUse;
-    return { open, inUse, idle: Math.max(0, open - inUse), waiting: this.#pending, min: p.min, max: p.max, increment: p.increment, queueMax: p.queueMax, queueTimeoutSeconds: p.queueTimeoutSeconds };
+    return poolFigures(this.#pool, this.#config.pool, this.#pending);
   }
 
   withConnection<T>(fn: (conn: DbConnection) => Promise<T>, context?: BorrowContext): Promise<T> {
@@ -218,17 +205,32 @@ export class OraclePool implements Database {
     return withConnection(this.#borrowOptions, fn, context);
   }
 
+  /**
+   * A borrow refused before it would wait (a full queue, or waits refused while shutting down),
+   * answered and counted as that borrow without its machinery: under overload most requests end here.
+   */
+  refusal(): DbError | undefined {
+    const pool = this.#pool;
+    const error = pool && this.#refused(pool, this.#arrival(pool));
+    if (error) {
+      this.#observer.connectionRequested();
+      this.#observer.acquireFailed(acquireFailureCause(error), 0);
+    }
+    return error;
+  }
+
+  #arrival = (pool: oracledb.Pool) => arrivalNow(pool, this.#config.pool.queueMax, this.#waitingForHandoff, this.#pending);
+
+  /** Before the driver: a borrow that would queue after refuseWaiting(), or find the queue full (no driver error, no stack trace). */
+  #refused(pool: oracledb.Pool, step: 'go' | 'after-handoff' | 'full'): DbError | undefined {
+    if (this.#waitRefusal.refusing && pool.connectionsInUse >= this.#config.pool.max) return poolClosedError();
+    return step === 'full' ? queueFullError(this.#config.pool.queueMax) : undefined;
+  }
+
   async #getConnection(pool: oracledb.Pool): Promise<RawConnection> {
-    const { max, queueMax } = this.#config.pool;
-    // A borrow that would queue after refuseWaiting() gets its answer now.
-    if (this.#waitRefusal.refusing && pool.connectionsInUse >= max) throw poolClosedError();
-    // Answering a full queue here, before the driver, spares an overload
-    // flood the driver's queue-full error (a stack trace each).
-    const queue = driverQueue(pool);
-    const step = queue ? arrivalStep(queue, queueMax, this.#waitingForHandoff) : 'go';
-    if (step === 'full') throw queueFullError(queueMax);
-    // Without the driver's internals: its own rule, counted by us (past poolMax, queueMax waiting).
-    if (!queue && pool.connectionsInUse >= max && this.#pending >= queueMax) throw queueFullError(queueMax);
+    const step = this.#arrival(pool);
+    const refused = this.#refused(pool, step);
+    if (refused) throw refused;
     this.#pending += 1;
     try {
       if (step === 'after-handoff') {
@@ -241,7 +243,7 @@ export class OraclePool implements Database {
       }
       // Only a borrow that will wait races the refusal: the fast path (a free
       // slot) allocates nothing more.
-      if (pool.connectionsInUse < max) return asRawConnection(await pool.getConnection());
+      if (pool.connectionsInUse < this.#config.pool.max) return asRawConnection(await pool.getConnection());
       return asRawConnection(await this.#waitRefusal.wait(pool.getConnection()));
     } finally {
       this.#pending -= 1;

@@ -54,6 +54,17 @@ export function arrivalStep(queue: DriverQueue, queueMax: number, waitingForHand
   return queue.freeSlots > 0 && queue.freeSlots <= ahead ? 'after-handoff' : 'go';
 }
 
+/**
+ * arrivalStep for this pool now. Without the driver's internals, its own
+ * rule, counted by us: a request finding poolMax in use and queueMax
+ * waiting (`pending`) is refused.
+ */
+export function arrivalNow(pool: oracledb.Pool, queueMax: number, waitingForHandoff: number, pending: number): 'go' | 'after-handoff' | 'full' {
+  const queue = driverQueue(pool);
+  if (queue) return arrivalStep(queue, queueMax, waitingForHandoff);
+  return pool.connectionsInUse >= pool.poolMax && pending >= queueMax ? 'full' : 'go';
+}
+
 /** Let the driver's setImmediate handoff run; bounded, so a changed driver costs a few turns, never a hang. */
 export async function waitForHandoff(pool: oracledb.Pool): Promise<void> {
   for (let turn = 0; turn < 3; turn++) {

@@ -40,12 +40,14 @@ export interface Database {
   readonly created: boolean;
   figures(): PoolFigures;
   /**
-   * The refusal a borrow would get right now without touching the pool (the
-   * circuit breaker is open), else undefined. A route asks it before
-   * admission control, so a request meets "database down" before
-   * "overloaded" (the queue a down database leaves behind is stale). It never
-   * claims the breaker's trial; a refusal it returns is counted as the
-   * refused borrow it stands for, since the route answers with it instead.
+   * The refusal a borrow would get right now without touching the pool: the
+   * circuit breaker is open, or the queue is full (or waits are refused while
+   * shutting down). A route asks it before admission control, so a request
+   * meets "database down" before "overloaded" (the queue a down database
+   * leaves behind is stale), and an overload is answered without a borrow's
+   * machinery. It never claims the breaker's trial; a refusal it returns is
+   * counted as the refused borrow it stands for, since the route answers with
+   * it instead.
    */
   refusal?(): Error | undefined;
   /** Borrow, run fn, always release (and drop the connection if fn broke it). */

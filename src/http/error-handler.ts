@@ -16,12 +16,17 @@ export function sendError(ctx: Context, error: AppError, retryAfter: RetryAfter 
   ctx.status = error.status;
   ctx.state.errorCode = error.code;
   if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(retryAfter(error.retryAfterSeconds)));
+  ctx.body = errorBody(error, ctx.state.requestId as string | undefined);
+}
+
+/** The JSON body of an error answer: here and at the door (fast-refusal.ts), so both say the same. */
+export function errorBody(error: AppError, requestId: string | undefined): ErrorBody {
   const body: ErrorBody = {
     error: { code: error.code, message: error.expose ? error.message : publicMessages[error.code] },
-    requestId: ctx.state.requestId as string | undefined,
+    requestId,
   };
   // The route's facts first: they can never replace the error or the request id.
-  ctx.body = error.details ? { ...error.details, ...body } : body;
+  return error.details ? { ...error.details, ...body } : body;
 }
 
 /**

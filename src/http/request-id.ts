@@ -11,9 +11,13 @@ const validRequestId = /^[\w.:-]{1,128}$/;
  * first, not a middleware of its own: one fewer promise per request.
  */
 export function assignRequestId(ctx: Context): string {
-  const incoming = ctx.get('X-Request-Id');
-  const id = validRequestId.test(incoming) ? incoming : randomUUID();
+  const id = requestIdFrom(ctx.get('X-Request-Id'));
   ctx.state.requestId = id;
   ctx.set('X-Request-Id', id);
   return id;
+}
+
+/** The caller's X-Request-Id when it is sane, else a new UUID. */
+export function requestIdFrom(incoming: string | undefined): string {
+  return incoming !== undefined && validRequestId.test(incoming) ? incoming : randomUUID();
 }

@@ -2,7 +2,7 @@ import type { Middleware } from 'koa';
 import type { Logger } from 'winston';
 import { levelGate } from './log-level-gate.js';
 import { assignRequestId } from './request-id.js';
-import type { RequestObserver } from './request-observer.js';
+import type { ObservedRequest, RequestObserver } from './request-observer.js';
 
 /** Paths polled by machines; logged at debug so they do not drown real traffic. */
 const quietPaths = new Set(['/livez', '/readyz', '/metrics']);
@@ -26,19 +26,22 @@ export function requestLog(logger: Logger, observers: readonly RequestObserver[]
       for (const o of observers) o.finished(ctx, durationNs / 1e9);
       const level = quietPaths.has(ctx.path) ? 'debug' : 'info';
       // Checked before the fields are built: a line that will not be written costs nothing else.
-      if (enabled(level)) {
-        logger.log(level, `${ctx.method} ${routeOf(ctx)} ${ctx.status}`, {
-          event: 'request',
-          method: ctx.method,
-          route: routeOf(ctx),
-          status: ctx.status,
-          durationMs: Number((durationNs / 1e6).toFixed(2)),
-          requestId,
-          ...(ctx.state.errorCode ? { errorCode: ctx.state.errorCode } : {}),
-        });
-      }
+      if (enabled(level)) writeRequestLine(logger, level, ctx, durationNs, requestId, ctx.state.errorCode as string | undefined);
     }
   };
+}
+
+/** The request's log line: here and at the door (fast-refusal.ts), so both write the same. */
+export function writeRequestLine(logger: Logger, level: string, request: ObservedRequest, durationNs: number, requestId: string, errorCode: string | undefined): void {
+  logger.log(level, `${request.method} ${routeOf(request)} ${request.status}`, {
+    event: 'request',
+    method: request.method,
+    route: routeOf(request),
+    status: request.status,
+    durationMs: Number((durationNs / 1e6).toFixed(2)),
+    requestId,
+    ...(errorCode ? { errorCode } : {}),
+  });
 }
 
 /** The route template ("/api/health"), never the raw path, so labels and logs stay bounded. */

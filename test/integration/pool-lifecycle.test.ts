@@ -188,6 +188,36 @@ describe.skipIf(realOracle)(`OraclePool over the driver (${realOracle ? needsSim
     await Promise.all([holder.done, queued.done]);
   });
 
+  it('says beforehand, through refusal(), exactly when a borrow would be refused as POOL_QUEUE_FULL, and counts it as that borrow', async () => {
+    db = await startDatabase();
+    const s = makePool(db, { DB_POOL_QUEUE_MAX: '1', DB_POOL_TIMEOUT: '30' });
+    pool = s.pool;
+    pool.start();
+    await pool.whenCreated();
+
+    const holder = hold(pool);
+    await waitFor('the holder to have the only connection', () => pool!.figures().inUse === 1);
+    // Every connection busy but room in the queue: a borrow would wait, not be refused.
+    expect(pool.refusal()).toBeUndefined();
+    const queued = hold(pool);
+    await waitFor('one request waiting', () => pool!.figures().waiting === 1);
+
+    const refused = pool.refusal();
+    expect(refused).toMatchObject({ code: 'POOL_QUEUE_FULL', driverCode: 'NJS-076' });
+    expect(s.counted.acquireFailures).toEqual([{ cause: 'queue_full', waitSeconds: 0 }]);
+    // The borrow it stands for is refused the same way.
+    expect(await errorOf(pool.withConnection(async () => {}))).toMatchObject({ code: refused!.code, driverCode: 'NJS-076' });
+    expect(pool.figures().waiting).toBe(1);
+
+    holder.release();
+    queued.release();
+    await Promise.all([holder.done, queued.done]);
+    // Room again: no refusal, and nothing more counted.
+    await waitFor('the queue to empty', () => pool!.figures().waiting === 0);
+    expect(pool.refusal()).toBeUndefined();
+    expect(s.counted.acquireFailures).toHaveLength(2);
+  });
+
   it('fails a request that waited DB_POOL_TIMEOUT without a connection as POOL_QUEUE_TIMEOUT', async () => {
     db = await startDatabase();
     const s = makePool(db, { DB_POOL_TIMEOUT: '0.2' });

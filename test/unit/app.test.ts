@@ -1,90 +1,12 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createApp } from '../../src/app.js';
-import { Admission } from '../../src/admission/policy.js';
+import { describe, expect, it, vi } from 'vitest';
 import { DbError, DbErrorCode } from '../../src/db/db-error.js';
 import { breakerOpenError } from '../../src/db/breaker-database.js';
-import { createPoolObserver, registerPoolGauges, registerServerModeInfo } from '../../src/db/pool-metrics.js';
-import { createHealthMetrics } from '../../src/health/metrics.js';
-import { Readiness } from '../../src/health/readiness.js';
 import { ErrorCode } from '../../src/http/errors.js';
-import { createRegistry } from '../../src/metrics/registry.js';
-import { driverError, FakeDatabase } from './support/fake-database.js';
+import { driverError } from './support/fake-database.js';
 import type { ServerModeReport } from '../../src/db/connect-data.js';
-import { listenEphemeral, type TestServer } from './support/http.js';
-import { memoryLogger, type MemoryLogger } from './support/memory-logger.js';
+import { start, VERSION } from './support/app-harness.js';
 
-const VERSION = '9.8.7-test';
 const DRIVER_DETAIL = 'host secret-db-17.corp.internal port 1521';
-
-interface Harness {
-  url: string;
-  db: FakeDatabase;
-  readiness: Readiness;
-  log: MemoryLogger;
-  get(path: string, headers?: Record<string, string>): Promise<Response>;
-  json(path: string): Promise<{ status: number; headers: Headers; body: Record<string, any> }>;
-}
-
-let servers: TestServer[] = [];
-
-afterEach(async () => {
-  vi.useRealTimers();
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-
-async function start(
-  options: { logLevel?: string; startedAtMs?: number; serverMode?: ServerModeReport; retryAfterJitter?: number; random?: () => number; databaseReadiness?: 'required' | 'startup' } = {},
-): Promise<Harness> {
-  const db = new FakeDatabase();
-  const log = memoryLogger(options.logLevel ?? 'debug');
-  const registry = createRegistry(VERSION);
-  createPoolObserver(registry);
-  registerPoolGauges(registry, db);
-  registerServerModeInfo(registry, options.serverMode ?? { serverType: 'dedicated' });
-  const readiness = new Readiness({ poolCreated: () => db.created, maxSuccessAgeSeconds: 60, databaseReadiness: options.databaseReadiness });
-  createHealthMetrics(registry, readiness, () => ({ heapUsedBytes: 10, heapLimitBytes: 100, rssBytes: 50, containerLimitBytes: 0 }), {
-    memoryHighWatermark: 0.9,
-    fleetSessionBudget: 0,
-  });
-  const admission = new Admission({
-    enabled: true,
-    eventLoopDelayLimitMs: 1000,
-    heapRatioLimit: 0.95,
-    figures: () => db.figures(),
-    meanHoldSeconds: () => db.meanHoldSeconds(),
-    eventLoopDelayMs: () => 0,
-    heapRatio: () => 0.1,
-    logger: log.logger,
-    registry,
-  });
-  const app = createApp({
-    db,
-    readiness,
-    admission,
-    registry,
-    logger: log.logger,
-    version: VERSION,
-    startedAtMs: options.startedAtMs ?? Date.now(),
-    serverMode: options.serverMode ?? { serverType: 'dedicated' },
-    ...(options.retryAfterJitter !== undefined ? { retryAfterJitter: options.retryAfterJitter } : {}),
-    ...(options.random ? { random: options.random } : {}),
-  });
-  const server = await listenEphemeral(app.callback());
-  servers.push(server);
-  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { headers });
-  return {
-    url: server.url,
-    db,
-    readiness,
-    log,
-    get,
-    json: async (path) => {
-      const response = await get(path);
-      return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
-    },
-  };
-}
 
 describe('GET /api/health', () => {
   it('answers 200 with status ok, pool figures, version and uptime after one database round-trip', async () => {

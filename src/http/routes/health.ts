@@ -24,47 +24,67 @@ export interface HealthDeps {
  * round-trip. Failures are answered by the error handler, with the pool
  * figures beside the error.
  */
-export function healthRoutes(router: Router, deps: HealthDeps): void {
-  const pool = () => {
-    const f = deps.db.figures();
-    return { open: f.open, inUse: f.inUse, idle: f.idle, waiting: f.waiting, min: f.min, max: f.max, queueMax: f.queueMax, queueTimeoutSeconds: f.queueTimeoutSeconds };
-  };
-  const uptimeSeconds = () => Number(((Date.now() - deps.startedAtMs) / 1000).toFixed(1));
+/** The route's path, as the door (fast-refusal.ts) matches it too. */
+export const HEALTH_PATH = '/api/health';
 
-  router.get('/api/health', async (ctx) => {
+export function healthRoutes(router: Router, deps: HealthDeps): void {
+  const pool = poolOf(deps);
+  const refusalDetails = healthRefusalDetails(deps);
+
+  router.get(HEALTH_PATH, async (ctx) => {
     try {
-      // A database known down answers before admission control, whose expected wait it skews.
+      // A database known down (or a full queue) answers before admission control, whose expected wait it skews.
       const refused = deps.db.refusal?.();
       if (refused) throw refused;
       const decision = deps.admission.decide();
       if (!decision.admit) throw AppError.fast(ErrorCode.OVERLOADED, 503, `shed: ${decision.reason}`, decision.retryAfterSeconds);
-      const seconds = await probeRoundTrip(deps.db, deps.readiness, { route: '/api/health', requestId: ctx.state.requestId as string });
+      const seconds = await probeRoundTrip(deps.db, deps.readiness, { route: HEALTH_PATH, requestId: ctx.state.requestId as string });
       // One literal per level, no spread of a helper's object: this is every request's body.
       ctx.body = {
         status: 'ok',
         database: { reachable: true, roundTripMs: Number((seconds * 1000).toFixed(3)), ...deps.serverMode },
         pool: pool(),
         version: deps.version,
-        uptimeSeconds: uptimeSeconds(),
+        uptimeSeconds: uptimeSeconds(deps),
       };
     } catch (thrown) {
       const error = toAppError(thrown, () => deps.admission.retryAfterSeconds());
       // A bug, not the database: the error handler logs it and answers 500 without details.
       if (error.code === ErrorCode.INTERNAL) throw thrown;
-      // A busy pool (or a shed request) is not an unreachable database: only say "unreachable" when it is.
-      const busy = error.code === ErrorCode.OVERLOADED || toDbError(thrown)?.busy === true;
-      error.details = {
-        status: 'unavailable',
-        reason: error.code === ErrorCode.DATABASE_UNAVAILABLE ? databaseReason(deps.readiness) || publicMessages[error.code] : publicMessages[error.code],
-        database: { reachable: busy ? null : false, ...deps.serverMode },
-        pool: pool(),
-        version: deps.version,
-        uptimeSeconds: uptimeSeconds(),
-      };
+      error.details = refusalDetails(error, thrown);
       throw error;
     }
   });
 }
+
+/**
+ * The facts /api/health gives beside a 503 (the error handler renders them
+ * with the error): the route's and the door's (fast-refusal.ts), the same.
+ */
+export function healthRefusalDetails(deps: Omit<HealthDeps, 'admission'>): (error: AppError, thrown: unknown) => Record<string, unknown> {
+  const pool = poolOf(deps);
+  return (error, thrown) => {
+    // A busy pool (or a shed request) is not an unreachable database: only say "unreachable" when it is.
+    const busy = error.code === ErrorCode.OVERLOADED || toDbError(thrown)?.busy === true;
+    return {
+      status: 'unavailable',
+      reason: error.code === ErrorCode.DATABASE_UNAVAILABLE ? databaseReason(deps.readiness) || publicMessages[error.code] : publicMessages[error.code],
+      database: { reachable: busy ? null : false, ...deps.serverMode },
+      pool: pool(),
+      version: deps.version,
+      uptimeSeconds: uptimeSeconds(deps),
+    };
+  };
+}
+
+function poolOf(deps: Pick<HealthDeps, 'db'>) {
+  return () => {
+    const f = deps.db.figures();
+    return { open: f.open, inUse: f.inUse, idle: f.idle, waiting: f.waiting, min: f.min, max: f.max, queueMax: f.queueMax, queueTimeoutSeconds: f.queueTimeoutSeconds };
+  };
+}
+
+const uptimeSeconds = (deps: Pick<HealthDeps, 'startedAtMs'>) => Number(((Date.now() - deps.startedAtMs) / 1000).toFixed(1));
 
 /** What readiness knows about the outage, whether or not READINESS_DATABASE lets it make the replica unready. */
 function databaseReason(readiness: Readiness): string {

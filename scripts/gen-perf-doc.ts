@@ -30,6 +30,8 @@ interface Drive {
   shed: Record<string, number>;
   latencyMs: { ok: Latency; shed?: Latency };
   retryAfterValues?: Record<string, number>;
+  durationSeconds?: number;
+  warmupSeconds?: number;
 }
 interface Scenario {
   name: string;
@@ -246,7 +248,7 @@ function wavesBlock(r: Results): string {
   return [
     STAMP,
     '',
-    `${count(o.users)} users that honour Retry-After; W = ${w.wMs === null ? '-' : ms(w.wMs)} for the ${o.admittedAtOnce} held at once:`,
+    `${count(o.users)} users that honour Retry-After, measured for ${o.polite?.durationSeconds ?? '-'} s after a ${o.polite?.warmupSeconds ?? '-'} s warm-up; W = ${w.wMs === null ? '-' : ms(w.wMs)} for the ${o.admittedAtOnce} held at once:`,
     '',
     '| Run | Retry-After given | Admitted p99 | p99 / W | CV of 503s per second | 503 p99 (client) |',
     '|---|---|---|---|---|---|',

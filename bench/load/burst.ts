@@ -7,11 +7,15 @@
 // answers 503 at once, both given the same backlog (the comparison isolates
 // the service's work), and each at Node's default backlog (511) and at the
 // service's default (HTTP_LISTEN_BACKLOG), which shows what the backlog does.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
 import type { SimulatorProcess } from '@orapool/oracle-sim';
 import { percentiles, type Percentiles } from './stats.js';
 import { poolConfigs, type PoolConfig } from './scenarios.js';
 import { median, startBareServer, startMeasuredService, type MeasuredServer } from './servers.js';
+import { flameMarkdown, summarizeProfile } from './flame.js';
+import { projectRoot } from '../../test/support/processes.js';
 
 /** The statement latency during bursts (run.ts sets it on the simulator). */
 export const BURST_STATEMENT_LATENCY_MS = 500;
@@ -91,6 +95,8 @@ export interface BurstOptions {
   somaxconn: number | undefined;
   timeoutSeconds: number;
   log: (line: string) => void;
+  /** Write flame summaries of the last round's bursts at the judged backlog here (burst-orapool.md, burst-bare.md). */
+  profileDir?: string;
 }
 
 export async function measureBurst(options: BurstOptions): Promise<BurstResult> {
@@ -121,7 +127,10 @@ export async function measureBurst(options: BurstOptions): Promise<BurstResult> 
     }
     for (let round = 0; round < options.rounds; round++) {
       for (const [i, [name]] of sides.entries()) {
+        const profiled = options.profileDir !== undefined && round === options.rounds - 1 && (name === 'service' || name === 'bare');
+        if (profiled) await servers[i]!.probe.startProfile();
         runs.get(name)!.push(await burstOnce(servers[i]!.url, options.connections, options.timeoutSeconds));
+        if (profiled) writeBurstProfile(options.profileDir!, name === 'service' ? 'orapool' : 'bare', await servers[i]!.probe.stopProfile(), options.connections);
         // burstOnce waited for every answer; let the sockets close before the next burst.
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -153,4 +162,10 @@ export async function measureBurst(options: BurstOptions): Promise<BurstResult> 
     bareAt511: side('bareAt511'),
     ratio: Number(median(ratios).toFixed(3)),
   };
+}
+
+function writeBurstProfile(dir: string, name: string, profileText: string, connections: number): void {
+  mkdirSync(dir, { recursive: true });
+  const title = `${name}: CPU profile of one burst of ${connections} new connections (pool 10 + queue 50), the whole process while it lasted`;
+  writeFileSync(join(dir, `burst-${name}.md`), flameMarkdown(title, summarizeProfile(profileText, projectRoot), connections));
 }

@@ -3,18 +3,23 @@
 //
 //   git archive <commit> src tsconfig.json tsconfig.build.json package.json | tar -x -C /tmp/base
 //   ln -s "$PWD/node_modules" /tmp/base/node_modules && (cd /tmp/base && npx tsc -p tsconfig.build.json)
-//   npx tsx bench/load/compare-builds.ts --before /tmp/base/dist/main.js [--rounds 3] [--out DIR]
+//   npx tsx bench/load/compare-builds.ts --before /tmp/base/dist/main.js [--rounds 3] [--scenario burst] [--out DIR]
 //
-// Runs bare Koa, the "before" build and this worktree's dist/ in alternating
-// rounds (fresh processes each), reads each one's CPU per request from the
-// bench probe, profiles the last round, and writes a flame summary per
-// server plus summary.md to --out (default bench/results/profiles/before-after).
+// Runs a yardstick, the "before" build and this worktree's dist/ in
+// alternating rounds (fresh processes each), reads each one's CPU per request
+// from the bench probe, profiles the last round, and writes a flame summary
+// per server plus summary.md to --out. The default scenario is closed-loop
+// load at statement latency 0 against bare Koa (out: bench/results/profiles/
+// before-after); `--scenario burst` is burst.ts's burst (1000 new connections
+// against pool 10 + queue 50, two warm-up bursts per process, then one
+// measured) against a bare node:http 503 server (out: .../burst-before-after).
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimulatorProcess } from '@orapool/oracle-sim';
 import { freePort, projectRoot } from '../../test/support/processes.js';
 import { drive } from './drive.js';
+import { BURST_STATEMENT_LATENCY_MS, burstOnce } from './burst.js';
 import { flameMarkdown, summarizeProfile } from './flame.js';
 import { afterConfig, serviceEnv } from './scenarios.js';
 import { cpuMicrosPerRequest, median, Probe, startBareServer, waitOk, type MeasuredServer, type ProbeReading } from './servers.js';
@@ -24,15 +29,17 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.repla
 const beforeMain = args.get('before');
 if (!beforeMain) throw new Error('usage: compare-builds.ts --before /path/to/dist/main.js [--rounds 3] [--out DIR]');
 const rounds = Number(args.get('rounds') ?? 3);
-const out = args.get('out') ?? join(projectRoot, 'bench/results/profiles/before-after');
+const burst = args.get('scenario') === 'burst';
+const out = args.get('out') ?? join(projectRoot, burst ? 'bench/results/profiles/burst-before-after' : 'bench/results/profiles/before-after');
+const burstEnv = { DB_POOL_MIN: '10', DB_POOL_MAX: '10', DB_POOL_QUEUE_MAX: '50', HTTP_LISTEN_BACKLOG: '4096' };
 const preload = new URL('./probe-preload.mjs', import.meta.url).href;
 
-const sim = await startSimulatorProcess(['--latency-ms', '0']);
+const sim = await startSimulatorProcess(['--latency-ms', burst ? String(BURST_STATEMENT_LATENCY_MS) : '0']);
 async function startBuild(name: string, main: string): Promise<MeasuredServer> {
   const [port, probePort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, [main], {
     cwd: '/tmp',
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...serviceEnv(afterConfig, sim.connectString), NODE_OPTIONS: `--expose-gc --import ${preload}`, BENCH_PROBE_PORT: String(probePort) },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...serviceEnv(afterConfig, sim.connectString), ...(burst ? burstEnv : {}), NODE_OPTIONS: `--expose-gc --import ${preload}`, BENCH_PROBE_PORT: String(probePort) },
     stdio: 'ignore',
   });
   const url = `http://127.0.0.1:${port}`;
@@ -40,7 +47,9 @@ async function startBuild(name: string, main: string): Promise<MeasuredServer> {
   return { name, url, probe: new Probe(probePort), stop: async () => void (child.kill('SIGTERM'), await new Promise((r) => child.once('exit', r))) };
 }
 const servers: Array<[string, () => Promise<MeasuredServer>]> = [
-  ['koa', () => startBareServer('koa', sim, { min: 5, max: afterConfig.poolMax })],
+  burst
+    ? ['bare-503', () => startBareServer('node-503', sim, { min: 0, max: 1 }, { LISTEN_BACKLOG: burstEnv.HTTP_LISTEN_BACKLOG })]
+    : ['koa', () => startBareServer('koa', sim, { min: 5, max: afterConfig.poolMax })],
   ['before', () => startBuild('before', beforeMain)],
   ['after', () => startBuild('after', join(projectRoot, 'dist/main.js'))],
 ];
@@ -53,10 +62,10 @@ try {
       const server = await start();
       try {
         let atStart: Promise<ProbeReading> | undefined;
-        const d = await drive({
-          url: server.url, connections: 100, durationSeconds: 6, warmupSeconds: 2, maxRequests: 1e7, timeoutSeconds: 10,
-          onMeasureStart: () => (atStart = (profiling ? server.probe.startProfile() : Promise.resolve()).then(() => server.probe.read())),
-        });
+        const onMeasureStart = () => (atStart = (profiling ? server.probe.startProfile() : Promise.resolve()).then(() => server.probe.read()));
+        const d = burst
+          ? await measuredBurst(server.url, onMeasureStart)
+          : await drive({ url: server.url, connections: 100, durationSeconds: 6, warmupSeconds: 2, maxRequests: 1e7, timeoutSeconds: 10, onMeasureStart });
         const atEnd = await server.probe.read();
         const r = results.get(name) ?? { throughput: [], cpu: [] };
         r.throughput.push(d.throughput);
@@ -64,7 +73,8 @@ try {
         if (profiling) {
           const summary = summarizeProfile(await server.probe.stopProfile(), projectRoot);
           r.busy = Number(((summary.busyMs * 1000) / Math.max(1, d.responses)).toFixed(1));
-          writeFileSync(join(out, `${name}.md`), flameMarkdown(`CPU profile: ${name}, statement latency 0, 100 connections, last of ${rounds} alternating rounds`, summary, d.responses));
+          const what = burst ? 'one burst of 1000 new connections against pool 10 + queue 50' : 'statement latency 0, 100 connections';
+          writeFileSync(join(out, `${name}.md`), flameMarkdown(`CPU profile: ${name}, ${what}, last of ${rounds} alternating rounds`, summary, d.responses));
         }
         results.set(name, r);
         process.stderr.write(`round ${round + 1} ${name}: ${d.throughput}/s, ${r.cpu.at(-1)} µs CPU per request\n`);
@@ -76,16 +86,27 @@ try {
 } finally {
   await sim.stop();
 }
-const koa = results.get('koa')!;
+const yardstick = results.get(servers[0]![0])!;
 const lines = [
-  '# Before / after: CPU per request at statement latency 0',
+  burst ? '# Before / after: a burst of 1000 new connections (503 p99 as "req/s" columns read: ms), CPU per request' : '# Before / after: CPU per request at statement latency 0',
   '',
   `Made by \`bench/load/compare-builds.ts\` on ${new Date().toISOString()}, before = \`${beforeMain}\`, ${rounds} alternating rounds; 1-minute load average at the end ${(await import('node:os')).loadavg()[0]!.toFixed(2)}.`,
   '',
-  '| Server | req/s (median) | Rounds | CPU µs/request (median) | Rounds | Of bare Koa (median of per-round ratios) | Profiled busy µs/request |',
+  `| Server | ${burst ? '503 p99 ms' : 'req/s'} (median) | Rounds | CPU µs/request (median) | Rounds | Of ${servers[0]![0]} (median of per-round ratios) | Profiled busy µs/request |`,
   '|---|---|---|---|---|---|---|',
-  ...[...results].map(([name, r]) => `| ${name} | ${median(r.throughput)} | ${r.throughput.join(', ')} | ${median(r.cpu)} | ${r.cpu.join(', ')} | ${(median(r.throughput.map((t, i) => t / koa.throughput[i]!)) * 100).toFixed(1)}% | ${r.busy ?? '-'} |`),
+  ...[...results].map(([name, r]) => `| ${name} | ${median(r.throughput)} | ${r.throughput.join(', ')} | ${median(r.cpu)} | ${r.cpu.join(', ')} | ${(median(r.throughput.map((t, i) => t / yardstick.throughput[i]!)) * 100).toFixed(1)}% | ${r.busy ?? '-'} |`),
   '',
 ];
 writeFileSync(join(out, 'summary.md'), lines.join('\n'));
 process.stdout.write(lines.join('\n'));
+
+/** Two unmeasured bursts (JIT warm-up, as burst.ts does), then one measured: its 503 p99 stands in the throughput column. */
+async function measuredBurst(url: string, onMeasureStart: () => unknown): Promise<{ throughput: number; responses: number }> {
+  for (let i = 0; i < 2; i++) {
+    await burstOnce(url, 1000, 10);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await onMeasureStart();
+  const b = await burstOnce(url, 1000, 10);
+  return { throughput: b.latencyMs.shed.p99, responses: b.latencyMs.all.count };
+}

@@ -47,7 +47,7 @@ export interface LoadBenchOptions {
   /** Bare servers vs service at statement latency 0 (overhead.ts); profileDir: write flame summaries there. false skips it. */
   overhead: { connections: number; rounds: number; profileDir?: string } | false;
   /** 1000 new connections at once against pool 10 + queue 50 (burst.ts); false skips it. */
-  burst: { connections: number; rounds: number; warmupRounds: number; backlog: number } | false;
+  burst: { connections: number; rounds: number; warmupRounds: number; backlog: number; profileDir?: string } | false;
   /** RSS and heap, service against bare Koa, and the leak check (memory.ts); false skips it. */
   memory: { users: [number, number]; durationSeconds: number; cycles: number; cycleSeconds: number } | false;
   /** The team's ab command; false skips it. installAb: apt-get install apache2-utils when missing. */
@@ -302,7 +302,7 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
         // whole burst and the rest are refused, however fast the shared cores deliver the connections.
         await setLatency(sim, BURST_STATEMENT_LATENCY_MS);
         try {
-          results.burst = await measureBurst({ sim, connections: burst.connections, rounds: burst.rounds, warmupRounds: burst.warmupRounds, backlog: burst.backlog, somaxconn, timeoutSeconds: options.clientTimeoutSeconds, log });
+          results.burst = await measureBurst({ sim, connections: burst.connections, rounds: burst.rounds, warmupRounds: burst.warmupRounds, backlog: burst.backlog, ...(burst.profileDir ? { profileDir: burst.profileDir } : {}), somaxconn, timeoutSeconds: options.clientTimeoutSeconds, log });
         } finally {
           await setLatency(sim, options.statementLatencyMs, options.statementLatencyP99Ms);
         }

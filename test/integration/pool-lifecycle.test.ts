@@ -164,31 +164,7 @@ describe.skipIf(realOracle)(`OraclePool over the driver (${realOracle ? needsSim
     expect(pool.figures()).toMatchObject(limits);
   });
 
-  it('refuses at once, as POOL_QUEUE_FULL, a request that finds DB_POOL_QUEUE_MAX requests already waiting', async () => {
-    db = await startDatabase();
-    const s = makePool(db, { DB_POOL_QUEUE_MAX: '1', DB_POOL_TIMEOUT: '30' });
-    pool = s.pool;
-    pool.start();
-    await pool.whenCreated();
-
-    const holder = hold(pool);
-    await waitFor('the holder to have the only connection', () => pool!.figures().inUse === 1);
-    const queued = hold(pool);
-    await waitFor('one request waiting', () => pool!.figures().waiting === 1);
-
-    const refused = await errorOf(pool.withConnection(async () => {}));
-    expect(refused).toMatchObject({ code: 'POOL_QUEUE_FULL', driverCode: 'NJS-076' });
-    expect(String(refused!.message)).toContain('queueMax 1');
-    expect(s.counted.acquireFailures.map((f) => f.cause)).toEqual(['queue_full']);
-    // Refused, not queued: the one waiting request is still the only one.
-    expect(pool.figures().waiting).toBe(1);
-
-    holder.release();
-    queued.release();
-    await Promise.all([holder.done, queued.done]);
-  });
-
-  it('says beforehand, through refusal(), exactly when a borrow would be refused as POOL_QUEUE_FULL, and counts it as that borrow', async () => {
+  it('refuses at once, as POOL_QUEUE_FULL, a request that finds DB_POOL_QUEUE_MAX requests already waiting, and says so beforehand through refusal()', async () => {
     db = await startDatabase();
     const s = makePool(db, { DB_POOL_QUEUE_MAX: '1', DB_POOL_TIMEOUT: '30' });
     pool = s.pool;
@@ -202,17 +178,19 @@ describe.skipIf(realOracle)(`OraclePool over the driver (${realOracle ? needsSim
     const queued = hold(pool);
     await waitFor('one request waiting', () => pool!.figures().waiting === 1);
 
-    const refused = pool.refusal();
+    const refused = await errorOf(pool.withConnection(async () => {}));
     expect(refused).toMatchObject({ code: 'POOL_QUEUE_FULL', driverCode: 'NJS-076' });
-    expect(s.counted.acquireFailures).toEqual([{ cause: 'queue_full', waitSeconds: 0 }]);
-    // The borrow it stands for is refused the same way.
-    expect(await errorOf(pool.withConnection(async () => {}))).toMatchObject({ code: refused!.code, driverCode: 'NJS-076' });
+    expect(String(refused!.message)).toContain('queueMax 1');
+    expect(s.counted.acquireFailures.map((f) => f.cause)).toEqual(['queue_full']);
+    // Refused, not queued: the one waiting request is still the only one.
     expect(pool.figures().waiting).toBe(1);
+    // The same answer beforehand (what the HTTP door asks), counted as the borrow it stands for.
+    expect(pool.refusal()).toMatchObject({ code: 'POOL_QUEUE_FULL', driverCode: 'NJS-076' });
+    expect(s.counted.acquireFailures).toEqual([expect.objectContaining({ cause: 'queue_full' }), { cause: 'queue_full', waitSeconds: 0 }]);
 
     holder.release();
     queued.release();
     await Promise.all([holder.done, queued.done]);
-    // Room again: no refusal, and nothing more counted.
     await waitFor('the queue to empty', () => pool!.figures().waiting === 0);
     expect(pool.refusal()).toBeUndefined();
     expect(s.counted.acquireFailures).toHaveLength(2);

@@ -40,28 +40,28 @@ export interface FastRefusalDeps {
 export function withFastRefusal(deps: FastRefusalDeps, koa: RequestListener): RequestListener {
   const enabled = levelGate(deps.logger);
   return (req, res) => {
-    if (req.method !== 'GET' || !isHealthUrl(req.url)) return koa(req, res);
+    if (req.method !== 'GET' || !isHealthUrl(req.url ?? '')) return koa(req, res);
     const refused = deps.db.refusal?.();
     if (!refused) return koa(req, res);
     try {
       refuse(deps, enabled, req, res, refused);
     } catch (thrown) {
-      // A bug here must not take the process down: log it, and let Koa answer if nothing was written.
+      // A bug here must not take the process down: log it, and let Koa answer (nothing was written: end() is the last step).
       deps.logger.error('Unhandled error', { event: 'unhandled_error', error: describeError(thrown) });
-      if (!res.headersSent) koa(req, res);
+      koa(req, res);
     }
   };
 }
 
 /** The route's own path, with or without a query: other spellings (a trailing slash, upper case) still reach the route through Koa. */
-function isHealthUrl(url: string | undefined): boolean {
-  return url !== undefined && url.startsWith(HEALTH_PATH) && (url.length === HEALTH_PATH.length || url.charCodeAt(HEALTH_PATH.length) === 63 /* ? */);
+function isHealthUrl(url: string): boolean {
+  return url.startsWith(HEALTH_PATH) && (url.length === HEALTH_PATH.length || url.charCodeAt(HEALTH_PATH.length) === 63 /* ? */);
 }
 
 function refuse(deps: FastRefusalDeps, enabled: (level: string) => boolean, req: IncomingMessage, res: ServerResponse, refused: Error): void {
   const start = process.hrtime.bigint();
-  const header = req.headers['x-request-id'];
-  const requestId = requestIdFrom(typeof header === 'string' ? header : undefined);
+  // node:http joins a repeated X-Request-Id into one string, as it does every header it does not know.
+  const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
   const error = toAppError(refused, deps.retryAfterSeconds);
   error.details = deps.details(error, refused);
   const request: ObservedRequest = { method: 'GET', status: error.status, _matchedRoute: HEALTH_PATH, set: (field, value) => void res.setHeader(field, value) };

@@ -1,6 +1,6 @@
 import type oracledb from 'oracledb';
 import { describe, expect, it } from 'vitest';
-import { arrivalStep, driverQueue, waitForHandoff } from '../../../src/db/queue-order.js';
+import { arrivalNow, arrivalStep, driverQueue, waitForHandoff } from '../../../src/db/queue-order.js';
 
 /**
  * Stand-ins for the two driver internals queue-order.ts reads (oracledb is
@@ -8,9 +8,10 @@ import { arrivalStep, driverQueue, waitForHandoff } from '../../../src/db/queue-
  * double: only the shape driverQueue() depends on, to show what it does when
  * that shape is there, partly there, or gone.
  */
-function poolShape(fields: { poolMax: number; queued?: number; out?: number }): oracledb.Pool {
+function poolShape(fields: { poolMax: number; queued?: number; out?: number; inUse?: number }): oracledb.Pool {
   return {
     poolMax: fields.poolMax,
+    connectionsInUse: fields.inUse ?? fields.out ?? 0,
     ...(fields.queued === undefined ? {} : { _pendingRequestQueue: { size: fields.queued } }),
     ...(fields.out === undefined ? {} : { _connectionsOut: fields.out }),
   } as unknown as oracledb.Pool;
@@ -53,6 +54,21 @@ describe('driverQueue', () => {
     expect(driverQueue(poolShape({ poolMax: 4, out: 1 }))).toBeUndefined();
     expect(driverQueue(poolShape({ poolMax: 4, queued: 2 }))).toBeUndefined();
     expect(driverQueue(poolShape({ poolMax: 4 }))).toBeUndefined();
+  });
+});
+
+describe('arrivalNow', () => {
+  it('reads the driver\'s queue when its internals are there', () => {
+    // A slot just came back while two are queued: it is theirs (our own count of pending is not used).
+    expect(arrivalNow(poolShape({ poolMax: 4, queued: 2, out: 3 }), 10, 0, 0)).toBe('after-handoff');
+    expect(arrivalNow(poolShape({ poolMax: 4, queued: 10, out: 4 }), 10, 0, 0)).toBe('full');
+  });
+
+  it('without them, applies the driver\'s own rule to our count: every connection in use and queueMax waiting', () => {
+    expect(arrivalNow(poolShape({ poolMax: 4, inUse: 4 }), 10, 0, 10)).toBe('full');
+    expect(arrivalNow(poolShape({ poolMax: 4, inUse: 4 }), 10, 0, 9)).toBe('go');
+    expect(arrivalNow(poolShape({ poolMax: 4, inUse: 3 }), 10, 0, 10)).toBe('go');
+    expect(arrivalNow(poolShape({ poolMax: 4, inUse: 5 }), 10, 0, 11)).toBe('full');
   });
 });
 

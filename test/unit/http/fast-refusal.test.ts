@@ -123,7 +123,7 @@ describe('what the door leaves to Koa', () => {
     const { url, koaCalls, log } = await doorWithSpy(queueFullError(50), broken);
     expect((await fetch(`${url}/api/health`)).status).toBe(299);
     expect(koaCalls).toEqual(['GET /api/health']);
-    expect(log.events('unhandled_error')).toHaveLength(1);
+    expect(log.events('unhandled_error')).toEqual([expect.objectContaining({ level: 'error', message: 'Unhandled error', error: expect.objectContaining({ message: 'details exploded' }) })]);
   });
 });
 

@@ -101,14 +101,18 @@ let compiledBareServer: string | undefined;
  * yardsticks run as `node file.js` exactly like the service's `node
  * dist/main.js`. Run through tsx instead (`node --import tsx`), a yardstick
  * carried tsx's loader: a second V8 isolate on its own thread and what it
- * kept from transpiling, about 20 MB more RSS at idle than the same code
- * compiled (bare Koa: 97 against 77 MB, the same V8 heap), which is not the
- * server's memory and made its idle-to-load growth a different quantity
- * from the service's (memory.ts). Type errors are tsc's job (`npm run
- * typecheck`); this only strips types. Written
- * under bench/results/tmp/ (git-ignored) so that `koa` and `oracledb` resolve
- * from the project's node_modules; each file is written under a temporary
- * name and renamed, so two benchmarks at once never read a half-written file.
+ * kept from transpiling, about 20 MiB more RSS at idle than the same code
+ * compiled (bare Koa: 97 against 73-79 MiB, about the same V8 heap), none of
+ * it the server's. It also made the yardstick's growth from idle to 1000
+ * users smaller (memory.ts): about 50 MiB through tsx against 55-64 MiB
+ * compiled, so the service's ratio to it read higher than the two servers'
+ * own memory gives.
+ *
+ * Type errors are tsc's job (`npm run typecheck`); this only strips types.
+ * Written under bench/results/tmp/ (git-ignored) so that `koa` and
+ * `oracledb` resolve from the project's node_modules; each file is written
+ * under a temporary name and renamed, so two benchmarks at once never read
+ * a half-written file.
  */
 export function bareServerScript(): string {
   if (compiledBareServer) return compiledBareServer;

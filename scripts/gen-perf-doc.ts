@@ -10,7 +10,7 @@
  * Blocks: perf-run, perf-scenarios, perf-derived, perf-overload, perf-ab, perf-overhead, perf-burst, perf-waves, perf-memory, perf-targets.
  */
 import type { BurstResult, BurstSide } from '../bench/load/burst.js';
-import type { MemoryResult, MemorySide } from '../bench/load/memory.js';
+import type { MemoryPoint, MemoryResult, MemorySide } from '../bench/load/memory.js';
 import { readRepo, replaceBlock, runGenerator, stamp } from './doc-blocks.js';
 
 export const PERF_DOC = 'docs/performance.md';
@@ -276,7 +276,27 @@ function memoryBlock(r: Results): string {
     row('bare Koa + @koa/router, same pool', m.koa),
     '',
     `orapool's RSS growth is ${m.rssGrowthRatio} x bare Koa's.`,
+    ...compositionTable(m),
   ].join('\n');
+}
+
+/** Where the RSS sits at idle and at the peak; only for results that recorded it. */
+function compositionTable(m: MemoryResult): string[] {
+  const sides: Array<[string, MemorySide]> = [
+    ['orapool', m.service],
+    ['bare Koa', m.koa],
+  ];
+  if (sides.some(([, x]) => x.idle.heapTotalBytes === undefined || x.users1000.heapTotalBytes === undefined)) return [];
+  const cells = (p: MemoryPoint) =>
+    `${mib(p.rssBytes)} | ${mib(p.heapTotalBytes ?? 0)} (${mib(p.newSpaceBytes ?? 0)} + ${mib(p.oldSpaceBytes ?? 0)}) | ${mib(p.heapUsedBytes)} | ${mib(p.externalBytes ?? 0)} | ${mib(p.rssBytes - (p.heapTotalBytes ?? 0))}`;
+  return [
+    '',
+    `Composition at idle and at the ${m.users[1]}-user peak (the sample with the highest RSS). The heap is V8's as committed, of which new space (the young generation) and old space (what survived two scavenges, garbage included until the next full collection); outside the heap are the binary, libraries, thread stacks and native buffers:`,
+    '',
+    '| Server | Moment | RSS | Heap committed (new + old space) | Heap used | External | RSS outside the heap |',
+    '|---|---|---|---|---|---|---|',
+    ...sides.flatMap(([name, x]) => [`| ${name} | idle | ${cells(x.idle)} |`, `| ${name} | ${m.users[1]} users | ${cells(x.users1000)} |`]),
+  ];
 }
 
 function targetsBlock(r: Results): string {

@@ -2,8 +2,14 @@
 // at statement latency 0 with 100 connections: a check on allocation cuts that
 // does not depend on how busy the shared machine is (unlike CPU time).
 //
-//   npx tsx bench/load/alloc-profile.ts [--main dist/main.js | --main koa] [--out FILE.md]
+//   npx tsx bench/load/alloc-profile.ts [--main dist/main.js | --main koa] [--live 1000] [--out FILE.md]
 //
+// --live N: instead, N users at the load benchmark's statement latency
+// (50 ms) against the pool of 40, and only what is still alive after a forced
+// GC 3 s into the measured load, per in-flight request (divided by N): what a
+// request holds while it waits for a connection. At 1000 users it waits
+// about 1.3 s, so V8 promotes all of it to the old generation, whose peak is
+// most of memory.ts's RSS growth.
 // `--main koa` profiles the bare Koa + @koa/router server of the overhead
 // comparison; any other value is a build of the service (another commit's
 // dist/main.js, built as compare-builds.ts explains). Sampled with the V8
@@ -28,16 +34,24 @@ interface ProfileNode {
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const main = args.get('main') ?? join(projectRoot, 'dist/main.js');
+const live = Number(args.get('live') ?? 0);
 const dump = join(tmpdir(), `alloc-profile-${process.pid}.json`);
-const profiled = { NODE_OPTIONS: `--import ${new URL('./alloc-preload.mjs', import.meta.url).href}`, ALLOC_PROFILE_OUT: dump };
+const [warmupSeconds, durationSeconds] = live > 0 ? [3, 5] : [4, 8];
+const profiled = {
+  NODE_OPTIONS: `--expose-gc --import ${new URL('./alloc-preload.mjs', import.meta.url).href}`,
+  ALLOC_PROFILE_OUT: dump,
+  ...(live > 0 ? { ALLOC_PROFILE_LIVE: '1' } : {}),
+};
+const connections = live > 0 ? live : 100;
 
-const sim = await startSimulatorProcess(['--latency-ms', '0']);
+const sim = await startSimulatorProcess(['--latency-ms', live > 0 ? '50' : '0']);
 try {
   let url: string;
+  let pid: number;
   let stop: () => Promise<void>;
   if (main === 'koa') {
     const server = await startBareServer('koa', sim, { min: 5, max: afterConfig.poolMax }, profiled);
-    [url, stop] = [server.url, server.stop];
+    [url, pid, stop] = [server.url, server.pid!, server.stop];
   } else {
     const port = await freePort();
     const child = spawn(process.execPath, [main], {
@@ -46,10 +60,20 @@ try {
       stdio: 'ignore',
     });
     url = `http://127.0.0.1:${port}`;
+    pid = child.pid!;
     stop = async () => void (child.kill('SIGTERM'), await new Promise((r) => child.once('exit', r)));
     await waitOk(url, '/readyz', () => `${main} did not start`);
   }
-  await drive({ url, connections: 100, durationSeconds: 8, warmupSeconds: 4, maxRequests: 1e7, timeoutSeconds: 10 });
+  // Live mode: SIGUSR2 starts sampling when the measured window opens (requests
+  // in flight later began after it) and, 3 s on, takes the live profile.
+  const signal = () => process.kill(pid, 'SIGUSR2');
+  let liveTimer: NodeJS.Timeout | undefined;
+  const onMeasureStart = () => {
+    signal();
+    liveTimer = setTimeout(signal, 3000);
+  };
+  await drive({ url, connections, durationSeconds, warmupSeconds, maxRequests: 1e7, timeoutSeconds: 10, ...(live > 0 ? { onMeasureStart } : {}) });
+  clearTimeout(liveTimer);
   await stop();
 } finally {
   await sim.stop();
@@ -68,13 +92,16 @@ const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k)
   if (own) add(byFunction, `${functionName || '(anonymous)'} dist/${url.split('/dist/')[1]}:${lineNumber + 1}`, node.selfSize);
   node.children.forEach(walk);
 })(profile.head);
-const perRequest = (bytes: number) => Math.round(bytes / Math.max(1, responses));
+// Live mode: per request in flight (the users), not per response.
+const perRequest = (bytes: number) => Math.round(bytes / Math.max(1, live > 0 ? live : responses));
 const total = [...byPackage.values()].reduce((a, b) => a + b, 0);
 const rows = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `| \`${k}\` | ${perRequest(v)} |`);
 const report = [
-  `# Allocation per request: ${main}`,
+  live > 0 ? `# Held per request in flight: ${main}` : `# Allocation per request: ${main}`,
   '',
-  `Sampled over ${responses} responses (statement latency 0, 100 connections): ${perRequest(total)} bytes per request in all.`,
+  live > 0
+    ? `${live} users at statement latency 50 ms, pool 40: ${perRequest(total)} bytes per request in flight in all, still alive after a full GC under load (allocated in the 3 s before it; ${responses} responses in that time).`
+    : `Sampled over ${responses} responses (statement latency 0, 100 connections): ${perRequest(total)} bytes per request in all.`,
   '',
   '| Package | Bytes per request |',
   '|---|---|',

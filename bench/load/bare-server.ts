@@ -7,7 +7,8 @@
 //     of the gap is Koa's and how much is ours.
 //   - `--refuse`: node:http answering every request 503 + Retry-After at once,
 //     no pool: the floor of a fast refusal, for the burst and overload scenarios.
-// Run as its own process by the load benchmark (servers.ts); prints one JSON `listening` line on
+// Run as its own process by the load benchmark, compiled to plain JavaScript
+// first (servers.ts, bareServerScript), as the service runs; prints one JSON `listening` line on
 // stdout once the pool has answered a first query. LISTEN_BACKLOG sets the
 // listen backlog (default: Node's 511), so a comparison can give both servers the same one.
 import http from 'node:http';

@@ -10,6 +10,20 @@ import { startBareServer, startMeasuredService, type MeasuredServer, type ProbeR
 export interface MemoryPoint {
   rssBytes: number;
   heapUsedBytes: number;
+  /**
+   * Where the RSS sits (absent in results recorded before these were):
+   * the V8 heap as committed (heapTotal) and its two spaces that grow
+   * under load (new space: the young generation's semi-spaces; old space:
+   * what survived two scavenges, garbage included until the next full GC),
+   * memory outside the heap that V8 is told about (external, of which
+   * arrayBuffers), and RSS backed by files (the binary, libraries).
+   */
+  heapTotalBytes?: number;
+  newSpaceBytes?: number;
+  oldSpaceBytes?: number;
+  externalBytes?: number;
+  arrayBuffersBytes?: number;
+  rssFileBytes?: number;
 }
 
 export interface MemorySide {
@@ -47,7 +61,16 @@ export interface MemoryOptions {
   log: (line: string) => void;
 }
 
-const point = (r: ProbeReading): MemoryPoint => ({ rssBytes: r.memory.rss, heapUsedBytes: r.memory.heapUsed });
+const point = (r: ProbeReading): MemoryPoint => ({
+  rssBytes: r.memory.rss,
+  heapUsedBytes: r.memory.heapUsed,
+  heapTotalBytes: r.memory.heapTotal,
+  newSpaceBytes: r.heapSpaces.new_space?.size ?? 0,
+  oldSpaceBytes: r.heapSpaces.old_space?.size ?? 0,
+  externalBytes: r.memory.external,
+  arrayBuffersBytes: r.memory.arrayBuffers,
+  ...(r.proc.rssFileBytes !== undefined ? { rssFileBytes: r.proc.rssFileBytes } : {}),
+});
 
 /** Peak RSS while `work` runs, sampled every 250 ms from when `begin` is called. */
 async function peakDuring(server: MeasuredServer, work: (begin: () => void) => Promise<unknown>): Promise<MemoryPoint> {
@@ -105,9 +128,10 @@ export async function measureMemory(options: MemoryOptions): Promise<MemoryResul
     }
     const s = sides[name];
     const mb = (b: number) => (b / 1048576).toFixed(1);
+    const composition = (p: MemoryPoint) => `heap ${mb(p.heapUsedBytes)} used of ${mb(p.heapTotalBytes ?? 0)} (new ${mb(p.newSpaceBytes ?? 0)}, old ${mb(p.oldSpaceBytes ?? 0)}), external ${mb(p.externalBytes ?? 0)}`;
     options.log(
-      `memory ${name}: RSS idle ${mb(s.idle.rssBytes)} MiB, ${options.users[0]} users ${mb(s.users150.rssBytes)} MiB, ${options.users[1]} users ${mb(s.users1000.rssBytes)} MiB; ` +
-        `heap after GC per cycle ${s.heapAfterGcPerCycle.map(mb).join(', ')} MiB`,
+      `memory ${name}: RSS idle ${mb(s.idle.rssBytes)} MiB (${composition(s.idle)}), ${options.users[0]} users ${mb(s.users150.rssBytes)} MiB, ` +
+        `${options.users[1]} users ${mb(s.users1000.rssBytes)} MiB (${composition(s.users1000)}); heap after GC per cycle ${s.heapAfterGcPerCycle.map(mb).join(', ')} MiB`,
     );
   }
   return {

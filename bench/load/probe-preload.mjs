@@ -5,13 +5,36 @@
 // profiler (what `node --cpu-prof` records, but over the measured window
 // only; --cpu-prof is not allowed in NODE_OPTIONS). The service gains no
 // endpoint, and orapool, bare Koa and bare node:http are read the same way.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { Session } from 'node:inspector';
+import v8 from 'node:v8';
 
 const port = Number(process.env.BENCH_PROBE_PORT ?? 0);
 let session;
 const post = (method, params = {}) =>
   new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+
+/** Committed bytes per V8 heap space (new_space, old_space, code_space, large_object_space, ...): where heapTotal sits. */
+const heapSpaces = () => Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }]));
+
+/**
+ * From /proc/self/status: threads (each V8 isolate, e.g. a loader-hooks
+ * worker, brings its own heap and threads) and RSS split into anonymous
+ * memory (heaps, buffers) and file-backed pages (the node binary, mapped
+ * libraries), so a difference in RSS can be told apart from a difference in
+ * what the process has mapped. Empty where /proc is missing.
+ */
+function procStatus() {
+  let text;
+  try {
+    text = readFileSync('/proc/self/status', 'utf8');
+  } catch {
+    return {};
+  }
+  const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { threads: field('Threads'), rssAnonBytes: field('RssAnon') * 1024, rssFileBytes: field('RssFile') * 1024 };
+}
 
 async function answer(url) {
   if (url === '/gc' && typeof globalThis.gc === 'function') {
@@ -39,7 +62,7 @@ async function answer(url) {
     session.disconnect();
     return profile;
   }
-  return { cpu: process.cpuUsage(), memory: process.memoryUsage(), gc: typeof globalThis.gc === 'function' };
+  return { cpu: process.cpuUsage(), memory: process.memoryUsage(), heapSpaces: heapSpaces(), proc: procStatus(), gc: typeof globalThis.gc === 'function' };
 }
 
 if (port > 0) {

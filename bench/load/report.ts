@@ -258,7 +258,9 @@ function extraLines(results: BenchResults): string[] {
   if (m) {
     const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
     const side = (name: string, x: typeof m.service) =>
-      `${name} RSS ${mib(x.idle.rssBytes)} idle, ${mib(x.users150.rssBytes)} at ${m.users[0]}, ${mib(x.users1000.rssBytes)} at ${m.users[1]} (heap ${mib(x.idle.heapUsedBytes)}, ${mib(x.users150.heapUsedBytes)}, ${mib(x.users1000.heapUsedBytes)}); heap after GC per cycle ${x.heapAfterGcPerCycle.map(mib).join(', ')}`;
+      `${name} RSS ${mib(x.idle.rssBytes)} idle, ${mib(x.users150.rssBytes)} at ${m.users[0]}, ${mib(x.users1000.rssBytes)} at ${m.users[1]} (heap ${mib(x.idle.heapUsedBytes)}, ${mib(x.users150.heapUsedBytes)}, ${mib(x.users1000.heapUsedBytes)}` +
+      (x.users1000.heapTotalBytes !== undefined ? ` used; committed at ${m.users[1]}: ${mib(x.users1000.heapTotalBytes)}, old space ${mib(x.users1000.oldSpaceBytes ?? 0)}` : '') +
+      `); heap after GC per cycle ${x.heapAfterGcPerCycle.map(mib).join(', ')}`;
     lines.push(`memory: ${side('orapool', m.service)}; ${side('bare Koa', m.koa)}; RSS growth ratio ${m.rssGrowthRatio}`);
   }
   return lines;

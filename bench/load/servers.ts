@@ -3,9 +3,12 @@
 // are read the same way from all of them: the built service (node
 // dist/main.js, as production runs it) and the yardsticks of bare-server.ts.
 import { spawn } from 'node:child_process';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { SimulatorProcess } from '@orapool/oracle-sim';
+import ts from 'typescript';
 import { freePort, projectRoot, startService } from '../../test/support/processes.js';
 import { serviceEnv, type PoolConfig } from './scenarios.js';
 
@@ -15,6 +18,10 @@ const bareServerPath = fileURLToPath(new URL('./bare-server.ts', import.meta.url
 export interface ProbeReading {
   cpu: { user: number; system: number };
   memory: NodeJS.MemoryUsage;
+  /** Committed (size) and used bytes per V8 heap space, by name (new_space, old_space, code_space, ...). */
+  heapSpaces: Record<string, { size: number; used: number }>;
+  /** From /proc/self/status; empty where there is no /proc. */
+  proc: { threads?: number; rssAnonBytes?: number; rssFileBytes?: number };
 }
 
 /** Reads one process's CPU and memory, forces a GC, and records a CPU profile, through its probe port. */
@@ -44,6 +51,8 @@ export function cpuMicrosPerRequest(before: ProbeReading, after: ProbeReading, r
 export interface MeasuredServer {
   name: string;
   url: string;
+  /** The measured process (for signals to a bench-only preload). */
+  pid?: number;
   probe: Probe;
   stop(): Promise<void>;
 }
@@ -79,16 +88,67 @@ export async function startMeasuredService(name: string, config: PoolConfig, sim
     await service.stop();
     throw error;
   }
-  return { name, url: service.url, probe, stop: async () => void (await service.stop()) };
+  return { name, url: service.url, pid: service.child.pid!, probe, stop: async () => void (await service.stop()) };
 }
 
 export type BareKind = 'node' | 'koa' | 'node-503';
 
+let compiledBareServer: string | undefined;
+
+/**
+ * bare-server.ts and the project files it imports, compiled to plain
+ * JavaScript once per benchmark process (about two seconds), so that the
+ * yardsticks run as `node file.js` exactly like the service's `node
+ * dist/main.js`. Run through tsx instead (`node --import tsx`), a yardstick
+ * carried tsx's loader: a second V8 isolate on its own thread and what it
+ * kept from transpiling, about 20 MiB more RSS at idle than the same code
+ * compiled (bare Koa: 97 against 73-79 MiB, about the same V8 heap), none of
+ * it the server's. It also made the yardstick's growth from idle to 1000
+ * users smaller (memory.ts): about 50 MiB through tsx against 55-64 MiB
+ * compiled, so the service's ratio to it read higher than the two servers'
+ * own memory gives.
+ *
+ * Type errors are tsc's job (`npm run typecheck`); this only strips types.
+ * Written under bench/results/tmp/ (git-ignored) so that `koa` and
+ * `oracledb` resolve from the project's node_modules; each file is written
+ * under a temporary name and renamed, so two benchmarks at once never read
+ * a half-written file.
+ */
+export function bareServerScript(): string {
+  if (compiledBareServer) return compiledBareServer;
+  const outDir = join(projectRoot, 'bench/results/tmp/yardsticks');
+  const program = ts.createProgram([bareServerPath], {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    esModuleInterop: true,
+    rootDir: projectRoot,
+    outDir,
+    noCheck: true,
+    skipLibCheck: true,
+    types: [],
+    sourceMap: false,
+    declaration: false,
+  });
+  const emitted = program.emit(undefined, (file, text) => {
+    mkdirSync(dirname(file), { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, text);
+    renameSync(partial, file);
+  });
+  if (emitted.emitSkipped || emitted.diagnostics.length > 0) {
+    throw new Error(`compiling ${bareServerPath} failed: ${ts.formatDiagnostics(emitted.diagnostics, ts.createCompilerHost({}))}`);
+  }
+  compiledBareServer = join(outDir, relative(projectRoot, bareServerPath).replace(/\.ts$/, '.js'));
+  return compiledBareServer;
+}
+
 /**
  * A yardstick from bare-server.ts: node:http or Koa doing the service's pool
- * round-trip, or node:http answering 503 at once. Run by node itself with
- * tsx as a loader (one process, so the probe measures the server, not a
- * launcher), with the pool shape of `pool`.
+ * round-trip, or node:http answering 503 at once. Run by node itself as
+ * compiled JavaScript (bareServerScript: one process, no loader, so the
+ * probe measures the server as it would measure the service), with the pool
+ * shape of `pool`.
  */
 export async function startBareServer(
   kind: BareKind,
@@ -98,7 +158,7 @@ export async function startBareServer(
 ): Promise<MeasuredServer> {
   const { env: probeVars, probe } = await probeEnv();
   const args = kind === 'koa' ? ['--koa'] : kind === 'node-503' ? ['--refuse'] : [];
-  const child = spawn(process.execPath, ['--import', 'tsx', bareServerPath, ...args], {
+  const child = spawn(process.execPath, [bareServerScript(), ...args], {
     cwd: projectRoot,
     env: {
       PATH: process.env.PATH ?? '',
@@ -144,6 +204,7 @@ export async function startBareServer(
   return {
     name: kind,
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     probe,
     async stop() {
       if (child.exitCode !== null) return;

@@ -163,7 +163,9 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
       [mem.rssGrowthRatio <= 1.3, `RSS growth ${mib(mem.service.rssGrowthBytes)} vs Koa ${mib(mem.koa.rssGrowthBytes)} = ${mem.rssGrowthRatio} x (target <= 1.3)`],
       [mem.service.leakGrowth <= 0.05, `heap after GC over ${mem.cycles} cycles: ${mem.service.heapAfterGcPerCycle.map(mib).join(', ')} (${pct(mem.service.leakGrowth)}; Koa ${pct(mem.koa.leakGrowth)})`],
     ];
-    verdicts.push({ id: 'memory', target: memoryTarget, met: checks.every(([ok]) => ok), detail: checks.map(([ok, text]) => `${ok ? 'ok' : 'MISSED'}: ${text}`).join('; ') });
+    const old = (x: typeof mem.service) => x.users1000.oldSpaceBytes;
+    const where = old(mem.service) !== undefined && old(mem.koa) !== undefined ? `; V8 old space at the peak ${mib(old(mem.service)!)} vs Koa ${mib(old(mem.koa)!)}` : '';
+    verdicts.push({ id: 'memory', target: memoryTarget, met: checks.every(([ok]) => ok), detail: checks.map(([ok, text]) => `${ok ? 'ok' : 'MISSED'}: ${text}`).join('; ') + where });
   }
 
   const after100 = find(results, 'after', 100)?.measurement;

@@ -170,6 +170,14 @@ describe('bench:load smoke run', () => {
       expect(side.idle.rssBytes).toBeGreaterThan(0);
       expect(side.users1000.rssBytes).toBeGreaterThan(0);
       expect(side.heapAfterGcPerCycle).toHaveLength(2);
+      // Where the RSS sits: V8's committed heap holds what is used, in new and old space.
+      for (const point of [side.idle, side.users1000]) {
+        expect(point.heapTotalBytes).toBeGreaterThanOrEqual(point.heapUsedBytes);
+        expect(point.newSpaceBytes).toBeGreaterThan(0);
+        expect(point.oldSpaceBytes).toBeGreaterThan(0);
+        expect(point.newSpaceBytes! + point.oldSpaceBytes!).toBeLessThanOrEqual(point.heapTotalBytes!);
+        expect(point.externalBytes).toBeGreaterThan(0);
+      }
     }
   });
 

@@ -35,22 +35,32 @@ export function errorBody(error: AppError, requestId: string | undefined): Error
  * is really unexpected (a 500).
  */
 export function errorHandler(logger: Logger, retryAfterSeconds: () => number, retryAfter: RetryAfter = exactRetryAfter): Middleware {
-  return async (ctx, next) => {
-    try {
-      await next();
-      if (ctx.body === undefined || ctx.body === null) {
-        if (ctx.status === 404) sendError(ctx, new AppError(ErrorCode.NOT_FOUND, 404, `no route for ${ctx.method} ${ctx.path}`));
-        // Set by the router's allowedMethods(), with the Allow header.
-        else if (ctx.status === 405 || ctx.status === 501) {
-          sendError(ctx, new AppError(ErrorCode.METHOD_NOT_ALLOWED, 405, `${ctx.method} is not allowed on ${ctx.path}`));
-        }
-      }
-    } catch (thrown) {
-      const error = toAppError(thrown, retryAfterSeconds);
-      if (error.status >= 500 && error.code === ErrorCode.INTERNAL) {
-        logger.error('Unhandled error', { event: 'unhandled_error', requestId: ctx.state.requestId, error: describeError(thrown) });
-      }
-      sendError(ctx, error, retryAfter);
+  const answerError = (ctx: Context, thrown: unknown) => {
+    const error = toAppError(thrown, retryAfterSeconds);
+    if (error.status >= 500 && error.code === ErrorCode.INTERNAL) {
+      logger.error('Unhandled error', { event: 'unhandled_error', requestId: ctx.state.requestId, error: describeError(thrown) });
     }
+    sendError(ctx, error, retryAfter);
   };
+  // Not async, as request-log.ts: a waiting request holds two small closures, not a suspended frame.
+  return (ctx, next) =>
+    next().then(
+      () => {
+        try {
+          answerEmpty(ctx);
+        } catch (thrown) {
+          answerError(ctx, thrown);
+        }
+      },
+      (thrown: unknown) => answerError(ctx, thrown),
+    );
+}
+
+/** No route answered: 404, or the 405 (501) the router's allowedMethods() set with the Allow header, as our JSON error. */
+function answerEmpty(ctx: Context): void {
+  if (ctx.body !== undefined && ctx.body !== null) return;
+  if (ctx.status === 404) sendError(ctx, new AppError(ErrorCode.NOT_FOUND, 404, `no route for ${ctx.method} ${ctx.path}`));
+  else if (ctx.status === 405 || ctx.status === 501) {
+    sendError(ctx, new AppError(ErrorCode.METHOD_NOT_ALLOWED, 405, `${ctx.method} is not allowed on ${ctx.path}`));
+  }
 }

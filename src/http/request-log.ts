@@ -15,19 +15,22 @@ const quietPaths = new Set(['/livez', '/readyz', '/metrics']);
  */
 export function requestLog(logger: Logger, observers: readonly RequestObserver[] = []): Middleware {
   const enabled = levelGate(logger);
-  return async (ctx, next) => {
+  // Not async: a request waiting for a connection (a second at 1000 users) would hold a suspended frame; a closure is smaller.
+  return (ctx, next) => {
     const start = process.hrtime.bigint();
     const requestId = assignRequestId(ctx);
     for (const o of observers) o.started?.(ctx);
-    try {
-      await next();
-    } finally {
+    const finish = () => {
       const durationNs = Number(process.hrtime.bigint() - start);
       for (const o of observers) o.finished(ctx, durationNs / 1e9);
       const level = quietPaths.has(ctx.path) ? 'debug' : 'info';
       // Checked before the fields are built: a line that will not be written costs nothing else.
       if (enabled(level)) writeRequestLine(logger, level, ctx, durationNs, requestId, ctx.state.errorCode as string | undefined);
-    }
+    };
+    return next().then(finish, (error: unknown) => {
+      finish();
+      throw error;
+    });
   };
 }
 

@@ -31,14 +31,22 @@ export function healthRoutes(router: Router, deps: HealthDeps): void {
   const pool = poolOf(deps);
   const refusalDetails = healthRefusalDetails(deps);
 
-  router.get(HEALTH_PATH, async (ctx) => {
-    try {
-      // A database known down (or a full queue) answers before admission control, whose expected wait it skews.
-      const refused = deps.db.refusal?.();
-      if (refused) throw refused;
-      const decision = deps.admission.decide();
-      if (!decision.admit) throw AppError.fast(ErrorCode.OVERLOADED, 503, `shed: ${decision.reason}`, decision.retryAfterSeconds);
-      const seconds = await probeRoundTrip(deps.db, deps.readiness, { route: HEALTH_PATH, requestId: ctx.state.requestId as string });
+  // A failure becomes its 503 with the route's facts beside it; a bug (INTERNAL) goes on as it is, to a 500 without details.
+  const fail = (thrown: unknown): never => {
+    const error = toAppError(thrown, () => deps.admission.retryAfterSeconds());
+    if (error.code === ErrorCode.INTERNAL) throw thrown;
+    error.details = refusalDetails(error, thrown);
+    throw error;
+  };
+
+  // Not async: a request waiting for a connection holds a closure, not a suspended frame.
+  router.get(HEALTH_PATH, (ctx) => {
+    // A database known down (or a full queue) answers before admission control, whose expected wait it skews.
+    const refused = deps.db.refusal?.();
+    if (refused) return fail(refused);
+    const decision = deps.admission.decide();
+    if (!decision.admit) return fail(AppError.fast(ErrorCode.OVERLOADED, 503, `shed: ${decision.reason}`, decision.retryAfterSeconds));
+    return probeRoundTrip(deps.db, deps.readiness, { route: HEALTH_PATH, requestId: ctx.state.requestId as string }).then((seconds) => {
       // One literal per level, no spread of a helper's object: this is every request's body.
       ctx.body = {
         status: 'ok',
@@ -47,13 +55,7 @@ export function healthRoutes(router: Router, deps: HealthDeps): void {
         version: deps.version,
         uptimeSeconds: uptimeSeconds(deps),
       };
-    } catch (thrown) {
-      const error = toAppError(thrown, () => deps.admission.retryAfterSeconds());
-      // A bug, not the database: the error handler logs it and answers 500 without details.
-      if (error.code === ErrorCode.INTERNAL) throw thrown;
-      error.details = refusalDetails(error, thrown);
-      throw error;
-    }
+    }, fail);
   });
 }
 

@@ -118,10 +118,22 @@ export function toDbError(error: unknown): DbError | undefined {
   });
 }
 
-/** Our refusal of a request that would find the wait queue full, shaped like the driver's own. */
+/**
+ * Our refusal of a request that would find the wait queue full, shaped like
+ * the driver's own. One frozen instance per queueMax: under overload it is
+ * answered thousands of times a second, and it is a fact with no stack, so
+ * an instance each would be garbage for nothing.
+ */
 export function queueFullError(queueMax: number): DbError {
-  return DbError.fast(DbErrorCode.POOL_QUEUE_FULL, `pool wait queue is full (queueMax ${queueMax} reached)`, { driverCode: QUEUE_FULL_CODE });
+  let error = queueFull.get(queueMax);
+  if (!error) {
+    const facts = Object.freeze({ driverCode: QUEUE_FULL_CODE });
+    error = Object.freeze(DbError.fast(DbErrorCode.POOL_QUEUE_FULL, `pool wait queue is full (queueMax ${queueMax} reached)`, facts));
+    queueFull.set(queueMax, error);
+  }
+  return error;
 }
+const queueFull = new Map<number, DbError>();
 
 /** What our own call guard throws when the driver's call timeout never came back: the driver's call-timeout error. */
 export function callGuardTimeoutError(ms: number): Error {

@@ -64,16 +64,16 @@ function refuse(deps: FastRefusalDeps, enabled: (level: string) => boolean, req:
   const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
   const error = toAppError(refused, deps.retryAfterSeconds);
   error.details = deps.details(error, refused);
-  const request: ObservedRequest = { method: 'GET', status: error.status, _matchedRoute: HEALTH_PATH, set: (field, value) => void res.setHeader(field, value) };
-  for (const o of deps.observers) o.started?.(request);
-  res.statusCode = error.status;
-  res.setHeader('X-Request-Id', requestId);
-  if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(deps.retryAfter(error.retryAfterSeconds)));
   const body = JSON.stringify(errorBody(error, requestId));
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
+  // Written at once by writeHead, not one setHeader each: what Koa would have set, and what the observers add.
+  const headers: Record<string, string | number> = { 'X-Request-Id': requestId };
+  if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(deps.retryAfter(error.retryAfterSeconds));
+  headers['Content-Type'] = 'application/json; charset=utf-8';
+  headers['Content-Length'] = Buffer.byteLength(body);
+  const request: ObservedRequest = { method: 'GET', status: error.status, _matchedRoute: HEALTH_PATH, set: (field, value) => void (headers[field] = value) };
+  for (const o of deps.observers) o.started?.(request);
   const durationNs = Number(process.hrtime.bigint() - start);
   for (const o of deps.observers) o.finished(request, durationNs / 1e9);
   if (enabled('info')) writeRequestLine(deps.logger, 'info', request, durationNs, requestId, error.code);
-  res.end(body);
+  res.writeHead(error.status, headers).end(body);
 }

@@ -126,7 +126,10 @@ export async function measureBurst(options: BurstOptions): Promise<BurstResult> 
       }
     }
     for (let round = 0; round < options.rounds; round++) {
-      for (const [i, [name]] of sides.entries()) {
+      // Every other round in reverse order (A B C D, D C B A, ...), so no server always follows the same one.
+      const order = [...sides.entries()];
+      if (round % 2 === 1) order.reverse();
+      for (const [i, [name]] of order) {
         const profiled = options.profileDir !== undefined && round === options.rounds - 1 && (name === 'service' || name === 'bare');
         if (profiled) await servers[i]!.probe.startProfile();
         runs.get(name)!.push(await burstOnce(servers[i]!.url, options.connections, options.timeoutSeconds));

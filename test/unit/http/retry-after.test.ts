@@ -9,24 +9,35 @@ const sequence = (...values: number[]) => {
 
 describe('retryAfterSpread', () => {
   it('never says less than the expected wait rounded up, and at least 1 s', () => {
-    const spread = retryAfterSpread(0.5, () => 0);
-    expect(spread(1.25)).toBe(2);
-    expect(spread(0.01)).toBe(1);
-    expect(spread(0)).toBe(1);
+    for (const r of [0, 0.5, 1 - Number.EPSILON]) {
+      const spread = retryAfterSpread(0.5, () => r);
+      for (let i = 0; i < 4; i++) {
+        expect(spread(1.25)).toBeGreaterThanOrEqual(2);
+        expect(spread(0.01)).toBeGreaterThanOrEqual(1);
+        expect(spread(0)).toBeGreaterThanOrEqual(1);
+      }
+    }
   });
 
-  it('reaches base + max(1, ceil(base x jitter)) at the top of random()', () => {
-    const top = 1 - Number.EPSILON;
-    expect(retryAfterSpread(0.5, () => top)(1.25)).toBe(3); // base 2, spread max(1, ceil(1)) = 1
-    expect(retryAfterSpread(0.5, () => top)(4.2)).toBe(8); // base 5, spread ceil(2.5) = 3
-    expect(retryAfterSpread(0.1, () => top)(2)).toBe(3); // spread at least 1 s, or nothing would move
+  it('reaches base + max(1, ceil(base x jitter)) and no further', () => {
+    const all = (jitter: number, wait: number) => {
+      const spread = retryAfterSpread(jitter, Math.random);
+      return new Set(Array.from({ length: 40 }, () => spread(wait)));
+    };
+    expect(all(0.5, 1.25)).toEqual(new Set([2, 3])); // base 2, spread max(1, ceil(1)) = 1
+    expect(all(0.5, 4.2)).toEqual(new Set([5, 6, 7, 8])); // base 5, spread ceil(2.5) = 3
+    expect(all(0.1, 2)).toEqual(new Set([2, 3])); // spread at least 1 s, or nothing would move
   });
 
-  it('draws every whole second of the range, evenly', () => {
-    const spread = retryAfterSpread(0.5, sequence(0, 0.2, 0.26, 0.5, 0.74, 0.76, 0.99));
-    const seen = Array.from({ length: 7 }, () => spread(4.2));
-    expect(seen).toEqual([5, 5, 6, 7, 7, 8, 8]);
-    for (const v of seen) expect(Number.isInteger(v)).toBe(true);
+  it('gives every whole second of the range once in each run of (range size) refusals, in an order random() decides', () => {
+    const runs = (random: () => number) => {
+      const spread = retryAfterSpread(0.5, random);
+      return Array.from({ length: 3 }, () => Array.from({ length: 4 }, () => spread(4.2))); // base 5, values 5..8
+    };
+    for (const random of [Math.random, sequence(0, 0.2, 0.26, 0.5, 0.74, 0.76, 0.99), () => 0, () => 1 - Number.EPSILON]) {
+      for (const run of runs(random)) expect([...run].sort()).toEqual([5, 6, 7, 8]);
+    }
+    expect(runs(() => 0)[0]).not.toEqual(runs(() => 1 - Number.EPSILON)[0]);
   });
 
   it('stays inside retryAfterBounds for any random value and any wait', () => {

@@ -212,8 +212,10 @@ export function walletProblem(error: unknown, s: TlsSettings = {}): string | und
           : `${wallet} is encrypted and DB_WALLET_PASSWORD is not set`;
       }
       if (/key values mismatch/i.test(text)) return `${wallet}: its first certificate is not the client certificate of its key; use the wallet as downloaded`;
-      // An encrypted key that does not decode with the password given: the password, not a CA-only wallet.
-      if (s.walletPassword && s.walletKeyEncrypted) return `the wallet key cannot be decrypted: DB_WALLET_PASSWORD does not match ${wallet}`;
+      // An encrypted key that does not decode: the password (wrong, or not given), not a CA-only wallet, whatever words OpenSSL chose.
+      if (s.walletKeyEncrypted) {
+        return s.walletPassword ? `the wallet key cannot be decrypted: DB_WALLET_PASSWORD does not match ${wallet}` : `${wallet} is encrypted and DB_WALLET_PASSWORD is not set`;
+      }
       return `${wallet} holds no client key and certificate the driver can load (only CA certificates?): use the database's full wallet, and check DB_WALLET_PASSWORD`;
     case 'NJS-512':
       if (/ewallet\.pem/.test(text) && /ENOENT/.test(text)) return `no ewallet.pem in DB_WALLET_LOCATION (${s.walletLocation ?? 'not set'}): mount the wallet there`;

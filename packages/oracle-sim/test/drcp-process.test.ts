@@ -49,6 +49,8 @@ describe('oracle-sim DRCP shared by two processes', () => {
     expect(stats.drcp.classes.ORAPOOL!.misses).toBe(2);
     expect(stats.drcp.classes.ORAPOOL!.hits).toBe(2 * BORROWS - 2);
     expect(stats.drcp.waits).toBeGreaterThan(0);
-    expect(stats.sessionsPeak).toBeGreaterThan(4); // client connections from both pools
+    // More client connections than pooled servers: the broker multiplexed them. Not "more than one pool's 4":
+    // on a loaded machine one process may finish its borrows before the other's pool has grown (seen in CI).
+    expect(stats.sessionsPeak).toBeGreaterThan(2);
   });
 });

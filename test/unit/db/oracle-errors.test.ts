@@ -162,6 +162,14 @@ describe('walletProblem and the preflight hint over TLS', () => {
     expect(walletProblem(new Error(message), s)).toContain(words);
   });
 
+  it('an encrypted key that the driver cannot load is a password problem, whatever words OpenSSL chose', () => {
+    const unusual = new Error('NJS-505: unable to initiate TLS connection. Please check if wallet credentials are valid\nerror:1E08010C:DECODER routines::unsupported');
+    Object.assign(unusual, { code: 'NJS-505' });
+    expect(walletProblem(unusual, { ...s, walletPassword: false, walletKeyEncrypted: true })).toContain('is encrypted and DB_WALLET_PASSWORD is not set');
+    expect(walletProblem(unusual, { ...s, walletPassword: true, walletKeyEncrypted: true })).toContain('DB_WALLET_PASSWORD does not match');
+    expect(walletProblem(unusual, { ...s, walletPassword: false, walletKeyEncrypted: false })).toContain('only CA certificates?');
+  });
+
   it('the preflight hint is the words the service stops with, with the code and its cause', () => {
     const dn = err('NJS-506: handshake failure. (CONNECTION_ID=abc)', 'NJS-507: TLS detected an invalid certificate.');
     expect(operatorHint(dn, s)).toBe(`TLS/wallet: ${walletProblem(dn, s)} (NJS-506 caused by NJS-507; the service does not retry this).`);

@@ -119,18 +119,14 @@ export function toDbError(error: unknown): DbError | undefined {
 }
 
 /**
- * Our refusal of a request that would find the wait queue full, shaped like
- * the driver's own. One frozen instance per queueMax: under overload it is
- * answered thousands of times a second, and it is a fact with no stack, so
- * an instance each would be garbage for nothing.
+ * Our refusal of a request that would find the wait queue full, shaped like the driver's own. One frozen
+ * instance per queueMax: answered thousands of times a second under overload, a stackless fact needs no copies.
  */
 export function queueFullError(queueMax: number): DbError {
-  let error = queueFull.get(queueMax);
-  if (!error) {
-    const facts = Object.freeze({ driverCode: QUEUE_FULL_CODE });
-    error = Object.freeze(DbError.fast(DbErrorCode.POOL_QUEUE_FULL, `pool wait queue is full (queueMax ${queueMax} reached)`, facts));
-    queueFull.set(queueMax, error);
-  }
+  const known = queueFull.get(queueMax);
+  if (known) return known;
+  const error = Object.freeze(DbError.fast(DbErrorCode.POOL_QUEUE_FULL, `pool wait queue is full (queueMax ${queueMax} reached)`, Object.freeze({ driverCode: QUEUE_FULL_CODE })));
+  queueFull.set(queueMax, error);
   return error;
 }
 const queueFull = new Map<number, DbError>();

@@ -88,7 +88,7 @@ try {
 }
 const yardstick = results.get(servers[0]![0])!;
 const lines = [
-  burst ? '# Before / after: a burst of 1000 new connections (503 p99 as "req/s" columns read: ms), CPU per request' : '# Before / after: CPU per request at statement latency 0',
+  burst ? '# Before / after: a burst of 1000 new connections, 503 p99 and CPU per request' : '# Before / after: CPU per request at statement latency 0',
   '',
   `Made by \`bench/load/compare-builds.ts\` on ${new Date().toISOString()}, before = \`${beforeMain}\`, ${rounds} alternating rounds; 1-minute load average at the end ${(await import('node:os')).loadavg()[0]!.toFixed(2)}.`,
   '',

@@ -234,7 +234,8 @@ export class OraclePool implements Database {
   }
   readonly #served = (conn: oracledb.Connection): RawConnection => (this.#pending--, asRawConnection(conn));
   readonly #failed = (error: unknown): never => {
-    throw (this.#pending--, error);
+    this.#pending -= 1;
+    throw error;
   };
 
   async #afterHandoff(pool: oracledb.Pool): Promise<oracledb.Connection> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startService, type ServiceProcess } from '../support/processes.js';
-import { dbEnv, getJson, metricValue, needsSimulatorReason, realOracle, startDatabase, waitFor, waitUntilReady } from '../support/database-target.js';
+import { dbEnv, FAR_BEYOND_THE_TEST, FREEZE_ENV, getJson, metricValue, needsSimulatorReason, realOracle, startDatabase, waitFor, waitUntilReady } from '../support/database-target.js';
 import { stackPerTest } from '../support/stack.js';
 
 /** The open duration of the first case: the trial comes this long after the breaker opened. */
@@ -16,7 +16,6 @@ const OPEN_SECONDS = 8;
  * threshold is asserted.
  */
 const TEST_TIMEOUT_MS = 45_000;
-const FAR_BEYOND_THE_TEST = '120';
 
 async function health(service: ServiceProcess) {
   const r = await getJson(`${service.url}/api/health`);
@@ -58,10 +57,7 @@ describe.skipIf(realOracle)(`the database circuit breaker (${realOracle ? needsS
         ...dbEnv(db),
         DB_POOL_MIN: '2',
         DB_POOL_MAX: '2',
-        DB_POOL_PING_INTERVAL: '-1',
-        DB_CALL_TIMEOUT: '1',
-        DB_POOL_TIMEOUT: FAR_BEYOND_THE_TEST,
-        DB_CONNECT_TIMEOUT: FAR_BEYOND_THE_TEST,
+        ...FREEZE_ENV,
         // The answers below are the breaker's alone, not admission control's.
         ADMISSION_CONTROL: 'false',
         // Only requests open it here; the probe's part is the next test.
@@ -125,10 +121,7 @@ describe.skipIf(realOracle)(`the database circuit breaker (${realOracle ? needsS
         ...dbEnv(db),
         DB_POOL_MIN: '1',
         DB_POOL_MAX: '2',
-        DB_POOL_PING_INTERVAL: '-1',
-        DB_CALL_TIMEOUT: '1',
-        DB_POOL_TIMEOUT: FAR_BEYOND_THE_TEST,
-        DB_CONNECT_TIMEOUT: FAR_BEYOND_THE_TEST,
+        ...FREEZE_ENV,
         DB_PROBE_INTERVAL: '1',
         // No trial within the test: only the probe can close it.
         DB_BREAKER_OPEN_SECONDS: FAR_BEYOND_THE_TEST,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startService, type ServiceProcess } from '../support/processes.js';
-import { dbEnv, getJson, metricValue, needsSimulatorReason, realOracle, startDatabase, waitUntilReady } from '../support/database-target.js';
+import { dbEnv, FREEZE_ENV, getJson, metricValue, needsSimulatorReason, realOracle, startDatabase, waitUntilReady } from '../support/database-target.js';
 import { stackPerTest } from '../support/stack.js';
 
 /**
@@ -10,7 +10,6 @@ import { stackPerTest } from '../support/stack.js';
  * /readyz answers then is the setting's whole point.
  */
 const TEST_TIMEOUT_MS = 45_000;
-const FAR_BEYOND_THE_TEST = '120';
 
 async function startFrozen(stack: ReturnType<typeof stackPerTest>, readiness: Record<string, string>): Promise<ServiceProcess> {
   const db = (stack.db = await startDatabase());
@@ -19,11 +18,8 @@ async function startFrozen(stack: ReturnType<typeof stackPerTest>, readiness: Re
     ...readiness,
     DB_POOL_MIN: '1',
     DB_POOL_MAX: '2',
-    DB_POOL_PING_INTERVAL: '-1',
-    DB_CALL_TIMEOUT: '1',
     // Only the breaker can answer a request while frozen within the test.
-    DB_POOL_TIMEOUT: FAR_BEYOND_THE_TEST,
-    DB_CONNECT_TIMEOUT: FAR_BEYOND_THE_TEST,
+    ...FREEZE_ENV,
     DB_PROBE_INTERVAL: '1',
     DB_BREAKER_OPEN_SECONDS: '3',
     SHUTDOWN_DELAY_SECONDS: '0',

@@ -84,3 +84,20 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 export async function waitUntilReady(service: { url: string }, timeoutMs = 20_000): Promise<void> {
   await waitFor('readiness', async () => (await fetch(`${service.url}/readyz`)).status === 200, timeoutMs);
 }
+
+/** Longer than any integration test runs, in seconds: a bound set to it never answers within the test. */
+export const FAR_BEYOND_THE_TEST = '120';
+
+/**
+ * The service's settings against a database the test freezes: a 1 s call
+ * timeout finds the freeze, no idle ping borrows a connection behind the
+ * test's back, and the queue and connect timeouts are far beyond the test,
+ * so what answers a request while frozen is the breaker (or readiness),
+ * never a timeout: no wall-clock threshold needs asserting.
+ */
+export const FREEZE_ENV = {
+  DB_POOL_PING_INTERVAL: '-1',
+  DB_CALL_TIMEOUT: '1',
+  DB_POOL_TIMEOUT: FAR_BEYOND_THE_TEST,
+  DB_CONNECT_TIMEOUT: FAR_BEYOND_THE_TEST,
+} as const;

@@ -7,7 +7,7 @@ import type { Admission } from './admission/policy.js';
 import type { ServerModeReport } from './db/connect-data.js';
 import type { Database } from './db/types.js';
 import type { Readiness } from './health/readiness.js';
-import { errorHandler } from './http/error-handler.js';
+import { errorAnswers } from './http/error-handler.js';
 import { httpMetrics } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
 import { retryAfterSpread } from './http/retry-after.js';
@@ -75,9 +75,8 @@ function buildApp(deps: AppDeps, observers: readonly RequestObserver[]): Koa {
   // Errors are answered and logged by errorHandler; koa's default would print stacks to stderr.
   app.silent = true;
 
-  // One frame for the log line, the metrics and the drain header: one Koa layer, not three.
-  app.use(requestLog(deps.logger, observers));
-  app.use(errorHandler(deps.logger, () => deps.admission.retryAfterSeconds(), retryAfterOf(deps)));
+  // One frame for the log line, the error answers, the metrics and the drain header: one Koa layer, not four.
+  app.use(requestLog(deps.logger, observers, errorAnswers(deps.logger, () => deps.admission.retryAfterSeconds(), retryAfterOf(deps))));
 
   // One router, so a request is matched once. allowedMethods without
   // `throw`: the router sets 405 (or 501) and the Allow header; errorHandler

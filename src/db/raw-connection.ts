@@ -2,7 +2,13 @@ import type oracledb from 'oracledb';
 import type { RawConnection } from './with-connection.js';
 
 interface DriverInternals {
-  _impl?: { nscon?: { forceDisconnect?: () => void } };
+  _impl?: {
+    nscon?: { forceDisconnect?: () => void };
+    /** The session's MODULE and ACTION as last set (lib/thin/connection.js), and whether it is a DRCP one. */
+    _module?: unknown;
+    _action?: unknown;
+    _drcpEnabled?: unknown;
+  };
 }
 
 /**
@@ -33,7 +39,7 @@ class DriverConnection implements RawConnection {
   }
 
   set module(value: string) {
-    this.conn.module = value;
+    if (!this.#carries('_module', value)) this.conn.module = value;
   }
 
   get action(): string {
@@ -41,7 +47,7 @@ class DriverConnection implements RawConnection {
   }
 
   set action(value: string) {
-    this.conn.action = value;
+    if (!this.#carries('_action', value)) this.conn.action = value;
   }
 
   get clientId(): string {
@@ -50,6 +56,19 @@ class DriverConnection implements RawConnection {
 
   set clientId(value: string) {
     this.conn.clientId = value;
+  }
+
+  /**
+   * Whether the session already carries this MODULE or ACTION: every borrow
+   * sets them (with-connection.ts tagSession), and the driver sends whatever
+   * was set with the next call, changed or not, which the overhead profiles
+   * showed. Only a dedicated session is sure to keep them: under DRCP the
+   * server session behind the connection may be another one. Without the
+   * driver's internals (oracledb is pinned exactly), it is always sent.
+   */
+  #carries(field: '_module' | '_action', value: string): boolean {
+    const impl = (this.conn as unknown as DriverInternals)._impl;
+    return impl?._drcpEnabled === false && impl[field] === value;
   }
 
   execute(sql: string, binds: unknown[], options: { outFormat: number }): Promise<{ rows?: unknown[] }> {

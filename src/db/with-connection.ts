@@ -80,7 +80,7 @@ export interface BorrowOptions {
   borrowSites: BorrowSiteCapture;
 }
 
-const seconds = (startNs: bigint) => Number(process.hrtime.bigint() - startNs) / 1e9;
+const seconds = (startMs: number) => (performance.now() - startMs) / 1e3;
 
 /**
  * Borrow a pooled connection, run fn, and always give it back, in `finally`.
@@ -111,7 +111,7 @@ export function withConnection<T>(
   const borrowSite =
     options.slowHoldSeconds > 0 ? options.borrowSites.capture() : undefined;
   observer.connectionRequested();
-  const acquireStart = process.hrtime.bigint();
+  const acquireStart = performance.now();
   let acquiring: Promise<RawConnection>;
   try {
     acquiring = options.getConnection();
@@ -142,23 +142,9 @@ async function hold<T>(
   const { observer } = options;
   // Bounded round-trips: a frozen database must give an error, not a hang.
   raw.callTimeout = options.callTimeoutMs;
-  const holdStart = process.hrtime.bigint();
-  const slowTimer =
-    options.slowHoldSeconds > 0
-      ? setTimeout(() => {
-          observer.slowHold();
-          options.borrowSites.slowHoldSeen();
-          options.logger.warn('Connection held longer than DB_SLOW_HOLD_SECONDS', {
-            event: 'slow_hold',
-            thresholdSeconds: options.slowHoldSeconds,
-            route: context.route,
-            requestId: context.requestId,
-            borrowSite:
-              borrowSite?.stack?.split('\n').slice(2, 8).map((l) => l.trim()) ??
-              'not recorded: borrow sites are recorded for a while after a slow hold, so the next one will show it',
-          });
-        }, options.slowHoldSeconds * 1000)
-      : undefined;
+  const holdStart = performance.now();
+  // Arguments rather than a closure: the timer is made on every borrow and almost never fires.
+  const slowTimer = options.slowHoldSeconds > 0 ? setTimeout(warnSlowHold, options.slowHoldSeconds * 1000, options, context, borrowSite) : undefined;
   slowTimer?.unref();
 
   const conn = new BorrowedConnection(raw, options);
@@ -180,6 +166,21 @@ async function hold<T>(
   }
 }
 
+/** A borrower held its connection past DB_SLOW_HOLD_SECONDS: once per borrow. */
+function warnSlowHold(options: BorrowOptions, context: BorrowContext, borrowSite: Error | undefined): void {
+  options.observer.slowHold();
+  options.borrowSites.slowHoldSeen();
+  options.logger.warn('Connection held longer than DB_SLOW_HOLD_SECONDS', {
+    event: 'slow_hold',
+    thresholdSeconds: options.slowHoldSeconds,
+    route: context.route,
+    requestId: context.requestId,
+    borrowSite:
+      borrowSite?.stack?.split('\n').slice(2, 8).map((l) => l.trim()) ??
+      'not recorded: borrow sites are recorded for a while after a slow hold, so the next one will show it',
+  });
+}
+
 /**
  * What the borrower's fn is given: each call bounded by the call guard, and
  * a connection that timed out or lost its socket marked broken so it is
@@ -191,31 +192,48 @@ class BorrowedConnection implements DbConnection {
 
   constructor(
     private readonly raw: RawConnection,
-    private readonly options: BorrowOptions,
+    readonly options: BorrowOptions,
   ) {}
 
-  async execute(sql: string, binds: unknown[] = []): Promise<QueryResult> {
-    const { raw, options } = this;
-    let guard: NodeJS.Timeout | undefined;
-    try {
-      // One promise settled by whichever comes first, the call or the guard
-      // (cheaper per round-trip than a second promise and Promise.race).
-      const result = await new Promise<{ rows?: unknown[] }>((resolve, reject) => {
-        guard = setTimeout(() => {
-          // Free the session: its socket is cut, so the pending call
-          // rejects and the connection is dropped instead of leaking.
-          raw.abort?.();
-          reject(callGuardTimeoutError(options.callTimeoutMs));
-        }, options.callTimeoutMs + CALL_GUARD_GRACE_MS);
-        // Settled later when the guard won: handled here, never unhandled.
-        raw.execute(sql, binds, { outFormat: options.outFormatArray }).then(resolve, reject);
-      });
-      return { rows: (result.rows ?? []) as unknown[][] };
-    } catch (error) {
-      if (isBrokenConnectionError(error)) this.broken = true;
-      throw toDbError(error) ?? error;
-    } finally {
-      clearTimeout(guard);
-    }
+  /**
+   * One promise, settled by whichever comes first, the call or the guard
+   * (cheaper per round-trip than a second promise and Promise.race, and than
+   * an async function around it: this is every request's round-trip).
+   */
+  execute(sql: string, binds: unknown[] = []): Promise<QueryResult> {
+    return new Promise<QueryResult>((resolve, reject) => {
+      const guard = setTimeout(guardFired, this.options.callTimeoutMs + CALL_GUARD_GRACE_MS, this, reject);
+      const fail = (error: unknown) => {
+        clearTimeout(guard);
+        reject(this.failed(error));
+      };
+      let call: Promise<{ rows?: unknown[] }>;
+      try {
+        call = this.raw.execute(sql, binds, { outFormat: this.options.outFormatArray });
+      } catch (error) {
+        return fail(error);
+      }
+      // Settled later when the guard won: handled here, never unhandled.
+      call.then((result) => {
+        clearTimeout(guard);
+        resolve({ rows: (result.rows ?? []) as unknown[][] });
+      }, fail);
+    });
   }
+
+  /** The error a failed call answers with; a connection that timed out or lost its socket is marked for dropping. */
+  failed(error: unknown): unknown {
+    if (isBrokenConnectionError(error)) this.broken = true;
+    return toDbError(error) ?? error;
+  }
+
+  /** The guard won: free the session by cutting its socket, so the pending call rejects and the connection is dropped instead of leaking. */
+  abort(): void {
+    this.raw.abort?.();
+  }
+}
+
+function guardFired(conn: BorrowedConnection, reject: (error: unknown) => void): void {
+  conn.abort();
+  reject(conn.failed(callGuardTimeoutError(conn.options.callTimeoutMs)));
 }

@@ -29,30 +29,45 @@ export function errorBody(error: AppError, requestId: string | undefined): Error
   return error.details ? { ...error.details, ...body } : body;
 }
 
+/** How the error handler answers a request once the app is done with it: as it stands, or the error it threw. */
+export interface ErrorAnswers {
+  settled(ctx: Context): void;
+  thrown(ctx: Context, thrown: unknown): void;
+}
+
 /**
  * The one place errors become responses (koa's lesson): stable codes, JSON
  * always, database trouble as 503 + Retry-After, and a log line only for what
- * is really unexpected (a 500).
+ * is really unexpected (a 500). The request log runs these on its own frame
+ * (request-log.ts); errorHandler() is the same as a middleware of its own.
  */
-export function errorHandler(logger: Logger, retryAfterSeconds: () => number, retryAfter: RetryAfter = exactRetryAfter): Middleware {
-  const answerError = (ctx: Context, thrown: unknown) => {
-    const error = toAppError(thrown, retryAfterSeconds);
-    if (error.status >= 500 && error.code === ErrorCode.INTERNAL) {
-      logger.error('Unhandled error', { event: 'unhandled_error', requestId: ctx.state.requestId, error: describeError(thrown) });
+export function errorAnswers(logger: Logger, retryAfterSeconds: () => number, retryAfter: RetryAfter = exactRetryAfter): ErrorAnswers {
+  const thrown = (ctx: Context, error: unknown) => {
+    const answer = toAppError(error, retryAfterSeconds);
+    if (answer.status >= 500 && answer.code === ErrorCode.INTERNAL) {
+      logger.error('Unhandled error', { event: 'unhandled_error', requestId: ctx.state.requestId, error: describeError(error) });
     }
-    sendError(ctx, error, retryAfter);
+    sendError(ctx, answer, retryAfter);
   };
+  return {
+    settled: (ctx) => {
+      try {
+        answerEmpty(ctx);
+      } catch (error) {
+        thrown(ctx, error);
+      }
+    },
+    thrown,
+  };
+}
+
+export function errorHandler(logger: Logger, retryAfterSeconds: () => number, retryAfter: RetryAfter = exactRetryAfter): Middleware {
+  const answers = errorAnswers(logger, retryAfterSeconds, retryAfter);
   // Not async, as request-log.ts: a waiting request holds two small closures, not a suspended frame.
   return (ctx, next) =>
     next().then(
-      () => {
-        try {
-          answerEmpty(ctx);
-        } catch (thrown) {
-          answerError(ctx, thrown);
-        }
-      },
-      (thrown: unknown) => answerError(ctx, thrown),
+      () => answers.settled(ctx),
+      (thrown: unknown) => answers.thrown(ctx, thrown),
     );
 }
 

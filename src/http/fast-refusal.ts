@@ -59,7 +59,7 @@ function isHealthUrl(url: string): boolean {
 }
 
 function refuse(deps: FastRefusalDeps, enabled: (level: string) => boolean, req: IncomingMessage, res: ServerResponse, refused: Error): void {
-  const start = process.hrtime.bigint();
+  const start = performance.now();
   // node:http joins a repeated X-Request-Id into one string, as it does every header it does not know.
   const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
   const error = toAppError(refused, deps.retryAfterSeconds);
@@ -72,8 +72,8 @@ function refuse(deps: FastRefusalDeps, enabled: (level: string) => boolean, req:
   headers['Content-Length'] = Buffer.byteLength(body);
   const request: ObservedRequest = { method: 'GET', status: error.status, _matchedRoute: HEALTH_PATH, set: (field, value) => void (headers[field] = value) };
   for (const o of deps.observers) o.started?.(request);
-  const durationNs = Number(process.hrtime.bigint() - start);
-  for (const o of deps.observers) o.finished(request, durationNs / 1e9);
-  if (enabled('info')) writeRequestLine(deps.logger, 'info', request, durationNs, requestId, error.code);
+  const durationMs = performance.now() - start;
+  for (const o of deps.observers) o.finished(request, durationMs / 1e3);
+  if (enabled('info')) writeRequestLine(deps.logger, 'info', request, durationMs, requestId, error.code);
   res.writeHead(error.status, headers).end(body);
 }

@@ -27,15 +27,19 @@ export function httpMetrics(registry: Registry): RequestObserver {
       this.set(inFlight);
     },
   });
-  // One cell per label combination, found by a string key.
+  // One cell per label combination, found by a string key; the last one found is kept
+  // beside it, since nearly every request has the labels of the one before (no key to build).
   const cells = new Map<string, HistogramCell>();
-  const cell = (route: string, method: string, status: number) => {
+  let last = { route: '', method: '', status: 0, cell: undefined as HistogramCell | undefined };
+  const cell = (route: string, method: string, status: number): HistogramCell => {
+    if (last.cell && last.route === route && last.method === method && last.status === status) return last.cell;
     const key = `${route} ${method} ${status}`;
     let found = cells.get(key);
     if (!found) {
       found = duration.labels(route, method, String(status));
       cells.set(key, found);
     }
+    last = { route, method, status, cell: found };
     return found;
   };
   return {

@@ -50,5 +50,7 @@ describe.skipIf(realOracle)('the sessions orapool opens, as V$SESSION shows them
     expect(await health(service.url, 'second-request')).toBe(200);
     const [session] = db.sim!.sessions().filter((s) => s.username === 'ORAPOOL');
     expect(session!.clientIdentifier).toBe('second-request');
+    // Sent once per dedicated session (raw-connection.ts), still what the session shows.
+    expect(session).toMatchObject({ module: `orapool/${version}`, action: '/api/health' });
   });
 });

@@ -6,6 +6,7 @@ import type { Database } from '../../db/types.js';
 import { probeRoundTrip } from '../../health/db-probe.js';
 import type { Readiness } from '../../health/readiness.js';
 import { AppError, ErrorCode, publicMessages, toAppError } from '../errors.js';
+import { healthyBody, uptimeSeconds, type HealthPoolReport } from './health-body.js';
 
 export interface HealthDeps {
   db: Database;
@@ -28,8 +29,8 @@ export interface HealthDeps {
 export const HEALTH_PATH = '/api/health';
 
 export function healthRoutes(router: Router, deps: HealthDeps): void {
-  const pool = poolOf(deps);
   const refusalDetails = healthRefusalDetails(deps);
+  const body = healthyBody(deps.serverMode, deps.version);
 
   // A failure becomes its 503 with the route's facts beside it; a bug (INTERNAL) goes on as it is, to a 500 without details.
   const fail = (thrown: unknown): never => {
@@ -47,14 +48,9 @@ export function healthRoutes(router: Router, deps: HealthDeps): void {
     const decision = deps.admission.decide();
     if (!decision.admit) return fail(AppError.fast(ErrorCode.OVERLOADED, 503, `shed: ${decision.reason}`, decision.retryAfterSeconds));
     return probeRoundTrip(deps.db, deps.readiness, { route: HEALTH_PATH, requestId: ctx.state.requestId as string }).then((seconds) => {
-      // One literal per level, no spread of a helper's object: this is every request's body.
-      ctx.body = {
-        status: 'ok',
-        database: { reachable: true, roundTripMs: Number((seconds * 1000).toFixed(3)), ...deps.serverMode },
-        pool: pool(),
-        version: deps.version,
-        uptimeSeconds: uptimeSeconds(deps),
-      };
+      // Text, not an object for Koa to stringify: this is every request's body (health-body.ts).
+      ctx.type = 'application/json';
+      ctx.body = body({ roundTripSeconds: seconds, pool: deps.db.figures(), uptimeMs: Date.now() - deps.startedAtMs });
     }, fail);
   });
 }
@@ -74,19 +70,17 @@ export function healthRefusalDetails(deps: Omit<HealthDeps, 'admission'>): (erro
       database: { reachable: busy ? null : false, ...deps.serverMode },
       pool: pool(),
       version: deps.version,
-      uptimeSeconds: uptimeSeconds(deps),
+      uptimeSeconds: uptimeSeconds(Date.now() - deps.startedAtMs),
     };
   };
 }
 
-function poolOf(deps: Pick<HealthDeps, 'db'>) {
+function poolOf(deps: Pick<HealthDeps, 'db'>): () => HealthPoolReport {
   return () => {
     const f = deps.db.figures();
     return { open: f.open, inUse: f.inUse, idle: f.idle, waiting: f.waiting, min: f.min, max: f.max, queueMax: f.queueMax, queueTimeoutSeconds: f.queueTimeoutSeconds };
   };
 }
-
-const uptimeSeconds = (deps: Pick<HealthDeps, 'startedAtMs'>) => Number(((Date.now() - deps.startedAtMs) / 1000).toFixed(1));
 
 /** What readiness knows about the outage, whether or not READINESS_DATABASE lets it make the replica unready. */
 function databaseReason(readiness: Readiness): string {

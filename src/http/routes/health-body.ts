@@ -1,0 +1,74 @@
+import type { ServerModeReport } from '../../db/connect-data.js';
+
+/** The pool's figures in a /api/health answer (routes/health.ts). */
+export interface HealthPoolReport {
+  open: number;
+  inUse: number;
+  idle: number;
+  waiting: number;
+  min: number;
+  max: number;
+  queueMax: number;
+  queueTimeoutSeconds: number;
+}
+
+/** What changes from one healthy answer to the next, as measured. */
+export interface HealthFigures {
+  roundTripSeconds: number;
+  pool: HealthPoolReport;
+  uptimeMs: number;
+}
+
+/** roundTripMs in an answer: milliseconds to the microsecond. */
+export const roundTripMs = (seconds: number): number => Math.round(seconds * 1e6) / 1e3;
+/** uptimeSeconds in an answer: seconds to the tenth. */
+export const uptimeSeconds = (ms: number): number => Math.round(ms / 100) / 10;
+
+/** The answer as an object: the shape the docs show, and what the text below must always equal. */
+export function healthyAnswer(serverMode: ServerModeReport, version: string, f: HealthFigures) {
+  return {
+    status: 'ok',
+    database: { reachable: true, roundTripMs: roundTripMs(f.roundTripSeconds), ...serverMode },
+    pool: f.pool,
+    version,
+    uptimeSeconds: uptimeSeconds(f.uptimeMs),
+  };
+}
+
+/**
+ * The JSON text of a healthy GET /api/health answer: exactly what
+ * JSON.stringify writes for healthyAnswer() (a unit test holds the two
+ * equal), written by hand because it is every request's body. Stringify
+ * walks three nested objects, and rounding with toFixed() and printing the
+ * result as a double costs as much again; both showed in the overhead
+ * profiles (bench/results/profiles/). So the strings (server mode, version)
+ * are serialized once, and the two decimals are printed from whole numbers
+ * of their last digit.
+ */
+export function healthyBody(serverMode: ServerModeReport, version: string): (f: HealthFigures) => string {
+  const mode = JSON.stringify(serverMode).slice(1, -1);
+  const head = '{"status":"ok","database":{"reachable":true,"roundTripMs":';
+  const database = `${mode ? `,${mode}` : ''}},`;
+  const tail = `,"version":${JSON.stringify(version)},"uptimeSeconds":`;
+  return ({ roundTripSeconds, pool: p, uptimeMs }) =>
+    `${head}${decimal(Math.round(roundTripSeconds * 1e6), 1000)}${database}` +
+    `"pool":{"open":${num(p.open)},"inUse":${num(p.inUse)},"idle":${num(p.idle)},"waiting":${num(p.waiting)},"min":${num(p.min)},"max":${num(p.max)},"queueMax":${num(p.queueMax)},"queueTimeoutSeconds":${num(p.queueTimeoutSeconds)}}` +
+    `${tail}${decimal(Math.round(uptimeMs / 100), 10)}}`;
+}
+
+/** A number as JSON writes it: String() for a finite one, null otherwise. */
+const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
+
+/** units / scale as JSON writes it, from whole numbers only (scale 10 or 1000). */
+function decimal(units: number, scale: 10 | 1000): string {
+  // Beyond 15 digits the shortest form of the quotient may not be its decimal digits.
+  if (!(Math.abs(units) < 1e15)) return num(units / scale);
+  const magnitude = Math.abs(units);
+  const whole = Math.floor(magnitude / scale);
+  const part = magnitude - whole * scale;
+  const sign = units < 0 ? '-' : '';
+  if (part === 0) return `${sign}${whole}`;
+  let digits = String(part + scale).slice(1); // zero-padded: 7 -> "007" for scale 1000
+  while (digits.endsWith('0')) digits = digits.slice(0, -1);
+  return `${sign}${whole}.${digits}`;
+}

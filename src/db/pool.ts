@@ -13,7 +13,7 @@ import { applyConnectionClass, poolAttributes } from './pool-attributes.js';
 import { arrivalNow, waitForHandoff } from './queue-order.js';
 import { boundedRoundTrip } from './round-trip.js';
 import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver } from './types.js';
-import { withConnection, type BorrowOptions, type RawConnection } from './with-connection.js';
+import { borrowWatches, withConnection, type BorrowOptions, type RawConnection } from './with-connection.js';
 import { asRawConnection } from './raw-connection.js';
 import { poolSizeMessage } from './pool-size-message.js';
 import { poolSizeChanged, reconfigureDriver } from './resize.js';
@@ -75,6 +75,7 @@ export class OraclePool implements Database {
       callTimeoutMs: Math.round(deps.config.db.callTimeoutSeconds * 1000),
       slowHoldSeconds: deps.config.pool.slowHoldSeconds,
       borrowSites: this.#borrowSites,
+      watches: borrowWatches(),
     };
     this.#created = new Promise((resolve) => {
       this.#resolveCreated = resolve;
@@ -127,12 +128,7 @@ export class OraclePool implements Database {
       this.#observer.createFailed();
       const failure = this.#lastCreateError;
       if (failure?.stopRetrying) {
-        this.#logger.error(stoppedMessage(failure), {
-          event: 'pool_create_stopped',
-          attempt,
-          database: connectTarget(this.#config.db.connectString),
-          error: failure,
-        });
+        this.#logger.error(stoppedMessage(failure), { event: 'pool_create_stopped', attempt, database: connectTarget(this.#config.db.connectString), error: failure });
         return;
       }
       const delay = backoffSeconds(attempt, this.#config.db.retryMaxDelaySeconds, this.#random);
@@ -238,10 +234,13 @@ export class OraclePool implements Database {
     throw error;
   };
 
-  async #afterHandoff(pool: oracledb.Pool): Promise<oracledb.Connection> {
+  #afterHandoff(pool: oracledb.Pool): Promise<oracledb.Connection> {
     this.#waitingForHandoff += 1;
-    await waitForHandoff(pool).finally(() => void this.#waitingForHandoff--);
-    return this.#borrow(pool);
+    // waitForHandoff never rejects: it only reads the driver's counters.
+    return waitForHandoff(pool).then(() => {
+      this.#waitingForHandoff -= 1;
+      return this.#borrow(pool);
+    });
   }
 
   /** Only a borrow that will wait races the refusal: the fast path (a free slot) allocates nothing more. */

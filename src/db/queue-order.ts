@@ -65,11 +65,29 @@ export function arrivalNow(pool: oracledb.Pool, queueMax: number, waitingForHand
   return pool.connectionsInUse >= pool.poolMax && pending >= queueMax ? 'full' : 'go';
 }
 
-/** Let the driver's setImmediate handoff run; bounded, so a changed driver costs a few turns, never a hang. */
-export async function waitForHandoff(pool: oracledb.Pool): Promise<void> {
-  for (let turn = 0; turn < 3; turn++) {
-    await new Promise((resolve) => setImmediate(resolve));
+/**
+ * Let the driver's setImmediate handoff run; bounded, so a changed driver
+ * costs a few turns, never a hang. Under load most newcomers wait here, so
+ * they share one setImmediate per turn (nextTurn) and each pays one promise
+ * handler, not a timer, a promise and an async frame of its own.
+ */
+export function waitForHandoff(pool: oracledb.Pool, turns = 3): Promise<void> {
+  return nextTurn().then(() => {
     const queue = driverQueue(pool);
-    if (!queue || queue.queued === 0 || queue.freeSlots === 0) return;
-  }
+    if (!queue || queue.queued === 0 || queue.freeSlots === 0 || turns <= 1) return undefined;
+    return waitForHandoff(pool, turns - 1);
+  });
+}
+
+let turn: Promise<void> | undefined;
+
+/** The next event-loop turn (its check phase), one setImmediate for everyone waiting for it. */
+function nextTurn(): Promise<void> {
+  turn ??= new Promise((resolve) =>
+    setImmediate(() => {
+      turn = undefined;
+      resolve();
+    }),
+  );
+  return turn;
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'winston';
 import { describeError } from '../logger.js';
 import { version } from '../version.js';
 import type { BorrowSiteCapture } from './borrow-sites.js';
+import { DeadlineWatch } from './deadline-watch.js';
 import { acquireFailureCause } from './db-error.js';
 import { callGuardTimeoutError, isBrokenConnectionError, toDbError } from './oracle-errors.js';
 import type { BorrowContext, DbConnection, PoolObserver, QueryResult } from './types.js';
@@ -78,6 +79,18 @@ export interface BorrowOptions {
   slowHoldSeconds: number;
   /** When to record borrow sites (DB_BORROW_SITES): the slow-hold log names the borrower from them. */
   borrowSites: BorrowSiteCapture;
+  /** The slow-hold and call-guard deadlines of this pool's borrows (borrowWatches()). */
+  watches: BorrowWatches;
+}
+
+/** The deadlines every borrow sets and almost never reaches, one watch each (deadline-watch.ts). */
+export interface BorrowWatches {
+  holds: DeadlineWatch<BorrowedConnection>;
+  calls: DeadlineWatch<GuardedCall>;
+}
+
+export function borrowWatches(now?: () => number): BorrowWatches {
+  return { holds: new DeadlineWatch(warnSlowHold, now), calls: new DeadlineWatch(guardFired, now) };
 }
 
 const seconds = (startMs: number) => (performance.now() - startMs) / 1e3;
@@ -143,17 +156,14 @@ async function hold<T>(
   // Bounded round-trips: a frozen database must give an error, not a hang.
   raw.callTimeout = options.callTimeoutMs;
   const holdStart = performance.now();
-  // Arguments rather than a closure: the timer is made on every borrow and almost never fires.
-  const slowTimer = options.slowHoldSeconds > 0 ? setTimeout(warnSlowHold, options.slowHoldSeconds * 1000, options, context, borrowSite) : undefined;
-  slowTimer?.unref();
-
-  const conn = new BorrowedConnection(raw, options);
+  const conn = new BorrowedConnection(raw, options, context, borrowSite);
+  if (options.slowHoldSeconds > 0) options.watches.holds.watch(conn, options.slowHoldSeconds * 1000);
 
   try {
     tagSession(raw, context);
     return await fn(conn);
   } finally {
-    clearTimeout(slowTimer);
+    options.watches.holds.clear(conn);
     const held = seconds(holdStart);
     observer.released(held);
     try {
@@ -167,7 +177,7 @@ async function hold<T>(
 }
 
 /** A borrower held its connection past DB_SLOW_HOLD_SECONDS: once per borrow. */
-function warnSlowHold(options: BorrowOptions, context: BorrowContext, borrowSite: Error | undefined): void {
+function warnSlowHold({ options, context, borrowSite }: BorrowedConnection): void {
   options.observer.slowHold();
   options.borrowSites.slowHoldSeen();
   options.logger.warn('Connection held longer than DB_SLOW_HOLD_SECONDS', {
@@ -185,7 +195,8 @@ function warnSlowHold(options: BorrowOptions, context: BorrowContext, borrowSite
  * What the borrower's fn is given: each call bounded by the call guard, and
  * a connection that timed out or lost its socket marked broken so it is
  * dropped on release. A class, so a borrow allocates one object, not an
- * object and a closure over the borrow's scope.
+ * object and a closure over the borrow's scope; it is also what the
+ * slow-hold watch holds.
  */
 class BorrowedConnection implements DbConnection {
   broken = false;
@@ -193,29 +204,33 @@ class BorrowedConnection implements DbConnection {
   constructor(
     private readonly raw: RawConnection,
     readonly options: BorrowOptions,
+    readonly context: BorrowContext,
+    readonly borrowSite: Error | undefined,
   ) {}
 
   /**
-   * One promise, settled by whichever comes first, the call or the guard
+   * One promise, settled by whichever comes first, the call or its guard
    * (cheaper per round-trip than a second promise and Promise.race, and than
    * an async function around it: this is every request's round-trip).
    */
   execute(sql: string, binds: unknown[] = []): Promise<QueryResult> {
     return new Promise<QueryResult>((resolve, reject) => {
-      const guard = setTimeout(guardFired, this.options.callTimeoutMs + CALL_GUARD_GRACE_MS, this, reject);
+      const call: GuardedCall = { conn: this, reject };
+      const { calls } = this.options.watches;
+      calls.watch(call, this.options.callTimeoutMs + CALL_GUARD_GRACE_MS);
       const fail = (error: unknown) => {
-        clearTimeout(guard);
+        calls.clear(call);
         reject(this.failed(error));
       };
-      let call: Promise<{ rows?: unknown[] }>;
+      let pending: Promise<{ rows?: unknown[] }>;
       try {
-        call = this.raw.execute(sql, binds, { outFormat: this.options.outFormatArray });
+        pending = this.raw.execute(sql, binds, { outFormat: this.options.outFormatArray });
       } catch (error) {
         return fail(error);
       }
       // Settled later when the guard won: handled here, never unhandled.
-      call.then((result) => {
-        clearTimeout(guard);
+      pending.then((result) => {
+        calls.clear(call);
         resolve({ rows: (result.rows ?? []) as unknown[][] });
       }, fail);
     });
@@ -233,7 +248,13 @@ class BorrowedConnection implements DbConnection {
   }
 }
 
-function guardFired(conn: BorrowedConnection, reject: (error: unknown) => void): void {
+/** A call in flight, for its guard. */
+interface GuardedCall {
+  conn: BorrowedConnection;
+  reject: (error: unknown) => void;
+}
+
+function guardFired({ conn, reject }: GuardedCall): void {
   conn.abort();
   reject(conn.failed(callGuardTimeoutError(conn.options.callTimeoutMs)));
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BorrowSiteCapture } from '../../../src/db/borrow-sites.js';
 import { DbError, type AcquireFailureCause } from '../../../src/db/db-error.js';
 import type { PoolObserver } from '../../../src/db/types.js';
-import { fitBytes, SESSION_MODULE, withConnection, type BorrowOptions, type RawConnection } from '../../../src/db/with-connection.js';
+import { borrowWatches, fitBytes, SESSION_MODULE, withConnection, type BorrowOptions, type RawConnection } from '../../../src/db/with-connection.js';
 import { version } from '../../../src/version.js';
 import { driverError } from '../support/fake-database.js';
 import { memoryLogger } from '../support/memory-logger.js';
@@ -91,6 +91,7 @@ function setup(overrides: Partial<BorrowOptions> = {}) {
     slowHoldSeconds: 0,
     // Every borrow records its site here, so a first slow hold names it.
     borrowSites: new BorrowSiteCapture({ always: true }),
+    watches: borrowWatches(),
     ...overrides,
   };
   return { raw, observer, log, options, acquires: () => acquires };
@@ -339,7 +340,7 @@ describe('withConnection acquire', () => {
 
 describe('withConnection slow-hold detection', () => {
   it('warns once with event slow_hold, route, request id and borrow site when a borrower holds past the threshold', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const { raw, options, observer, log } = setup({ slowHoldSeconds: 10 });
     const forgotten = deferred();
 
@@ -380,7 +381,7 @@ describe('withConnection slow-hold detection', () => {
     // Were the borrow site captured after `await getConnection()`, it would hold
     // only V8's async frames: a caller that returns the promise (a common
     // pattern) would leave no frame.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const { options, log } = setup({ slowHoldSeconds: 1 });
     const forgotten = deferred();
 
@@ -398,7 +399,7 @@ describe('withConnection slow-hold detection', () => {
   });
 
   it('with a BorrowSiteCapture, records no stack until a slow hold, then names the borrower on the next one', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const { options, observer, log } = setup({ slowHoldSeconds: 1, borrowSites: new BorrowSiteCapture({ windowMs: 60_000 }) });
 
     async function leakyHandler(): Promise<void> {
@@ -419,7 +420,7 @@ describe('withConnection slow-hold detection', () => {
   });
 
   it('does not warn when the connection is released before the threshold', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const { options, observer, log } = setup({ slowHoldSeconds: 5 });
     const work = deferred();
     const pending = withConnection(options, () => work.promise, { route: '/api/health' });
@@ -433,7 +434,7 @@ describe('withConnection slow-hold detection', () => {
   });
 
   it('never warns when slowHoldSeconds is 0', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const { options, observer, log } = setup({ slowHoldSeconds: 0 });
     const forgotten = deferred();
     const pending = withConnection(options, () => forgotten.promise);
@@ -459,7 +460,7 @@ describe('withConnection slow-hold detection', () => {
 
 describe('withConnection call guard', () => {
   it('rejects a call the database never answers with NJS-123 shortly after the call timeout, cuts the socket and drops the connection', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const { raw, options } = setup({ callTimeoutMs: 1000 });
     let aborted = 0;
     raw.abort = () => {
@@ -479,7 +480,7 @@ describe('withConnection call guard', () => {
   });
 
   it('does not cut a call that answers in time, nor fire later', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const { raw, options } = setup({ callTimeoutMs: 1000 });
     let aborted = 0;
     raw.abort = () => {
@@ -493,7 +494,7 @@ describe('withConnection call guard', () => {
   });
 
   it('still rejects a frozen call when the connection cannot be cut', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const { raw, options } = setup({ callTimeoutMs: 200 });
     raw.execute = () => new Promise(() => undefined);
     const outcome = withConnection(options, (conn) => conn.execute('SELECT 1 FROM DUAL')).catch((error: { driverCode?: string }) => error.driverCode);

@@ -118,19 +118,6 @@ export function toDbError(error: unknown): DbError | undefined {
   });
 }
 
-/**
- * Our refusal of a request that would find the wait queue full, shaped like the driver's own. One frozen
- * instance per queueMax: answered thousands of times a second under overload, a stackless fact needs no copies.
- */
-export function queueFullError(queueMax: number): DbError {
-  const known = queueFull.get(queueMax);
-  if (known) return known;
-  const error = Object.freeze(DbError.fast(DbErrorCode.POOL_QUEUE_FULL, `pool wait queue is full (queueMax ${queueMax} reached)`, Object.freeze({ driverCode: QUEUE_FULL_CODE })));
-  queueFull.set(queueMax, error);
-  return error;
-}
-const queueFull = new Map<number, DbError>();
-
 /** What our own call guard throws when the driver's call timeout never came back: the driver's call-timeout error. */
 export function callGuardTimeoutError(ms: number): Error {
   return withoutStack(() =>

@@ -3,14 +3,13 @@ import type { Logger } from 'winston';
 import type { Config } from '../config/load.js';
 import { backoffSeconds } from './backoff.js';
 import { BorrowSiteCapture } from './borrow-sites.js';
-import { poolClosedError, WaitRefusal } from './wait-refusal.js';
+import { BorrowQueue } from './borrow-queue.js';
 import { connectTarget } from './connect-target.js';
 import { describeCreateFailure, readinessReason, stoppedMessage, type CreateFailure } from './create-failure.js';
 import { driverServerType, ServerTypeMismatch } from './server-type-check.js';
 import { acquireFailureCause, DbError, DbErrorCode } from './db-error.js';
-import { queueFullError } from './oracle-errors.js';
+import { poolClosedError } from './queue-errors.js';
 import { applyConnectionClass, poolAttributes } from './pool-attributes.js';
-import { arrivalNow, waitForHandoff } from './queue-order.js';
 import { boundedRoundTrip } from './round-trip.js';
 import type { BorrowContext, Database, DbConnection, PoolFigures, PoolObserver } from './types.js';
 import { borrowWatches, withConnection, type BorrowOptions, type RawConnection } from './with-connection.js';
@@ -28,9 +27,10 @@ export interface OraclePoolDeps {
 }
 
 /**
- * The oracledb pool, created with WAIT semantics: when all DB_POOL_MAX
- * connections are busy, getConnection() queues (up to DB_POOL_QUEUE_MAX
- * requests) for up to DB_POOL_TIMEOUT seconds instead of failing at once.
+ * The oracledb pool, with WAIT semantics: when all DB_POOL_MAX connections
+ * are busy, a borrow queues (up to DB_POOL_QUEUE_MAX requests) for up to
+ * DB_POOL_TIMEOUT seconds instead of failing at once, first come, first
+ * served (borrow-queue.ts).
  *
  * Creation is retried in the background with capped, jittered backoff, so a
  * database that is down at startup leaves the HTTP server up and not ready
@@ -48,15 +48,12 @@ export class OraclePool implements Database {
   readonly #borrowOptions: BorrowOptions;
   #pool: oracledb.Pool | undefined;
   #closing = false;
-  readonly #waitRefusal = new WaitRefusal();
+  /** The WAIT queue (borrow-queue.ts): the driver is asked only for free slots. */
+  readonly #queue: BorrowQueue<RawConnection>;
   #retryTimer: NodeJS.Timeout | undefined;
   #wakeRetry: (() => void) | undefined;
   #created: Promise<void>;
   #lastCreateError: CreateFailure | undefined;
-  /** getConnection() calls not answered yet: the requests waiting for a connection. */
-  #pending = 0;
-  /** Of those, the ones letting the driver hand a returned connection to its queue first (queue-order.ts). */
-  #waitingForHandoff = 0;
   #resolveCreated!: () => void;
   #reconfiguring: Promise<void> | undefined;
 
@@ -66,9 +63,13 @@ export class OraclePool implements Database {
     this.#observer = deps.observer;
     this.#random = deps.random ?? Math.random;
     this.#borrowSites = new BorrowSiteCapture({ always: deps.config.pool.borrowSites === 'always' });
+    this.#queue = new BorrowQueue(() => {
+      const pool = this.#pool;
+      return pool ? pool.getConnection().then(asRawConnection) : Promise.reject(poolClosedError());
+    }, () => this.#config.pool);
     this.#borrowOptions = {
-      // Called only by withConnection() below, once the pool exists.
-      getConnection: () => this.#getConnection(this.#pool!),
+      getConnection: () => this.#queue.borrow(),
+      returned: (heldMs) => this.#queue.released(heldMs),
       observer: this.#observer,
       logger: this.#logger,
       outFormatArray: oracledb.OUT_FORMAT_ARRAY,
@@ -180,7 +181,7 @@ export class OraclePool implements Database {
   }
 
   figures(): PoolFigures {
-    return poolFigures(this.#pool, this.#config.pool, this.#pending);
+    return poolFigures(this.#pool, this.#config.pool, this.#queue.waiting);
   }
 
   withConnection<T>(fn: (conn: DbConnection) => Promise<T>, context?: BorrowContext): Promise<T> {
@@ -203,49 +204,12 @@ export class OraclePool implements Database {
 
   /** A borrow refused before it would wait (full queue, or waits refused), answered and counted as that borrow without its machinery. */
   refusal(): DbError | undefined {
-    const pool = this.#pool;
-    const error = pool && this.#refused(pool, this.#arrival(pool));
+    const error = this.#pool && this.#queue.refusal();
     if (error) {
       this.#observer.connectionRequested();
       this.#observer.acquireFailed(acquireFailureCause(error), 0);
     }
     return error;
-  }
-
-  #arrival = (pool: oracledb.Pool) => arrivalNow(pool, this.#config.pool.queueMax, this.#waitingForHandoff, this.#pending);
-
-  /** Before the driver: a borrow that would queue after refuseWaiting(), or find the queue full (no driver error, no stack trace). */
-  #refused(pool: oracledb.Pool, step: 'go' | 'after-handoff' | 'full'): DbError | undefined {
-    if (this.#waitRefusal.refusing && pool.connectionsInUse >= this.#config.pool.max) return poolClosedError();
-    return step === 'full' ? queueFullError(this.#config.pool.queueMax) : undefined;
-  }
-
-  /** Not async: a queued borrow keeps what it allocated until served (a second at 1000 users), a suspended frame most of all. */
-  #getConnection(pool: oracledb.Pool): Promise<RawConnection> {
-    const step = this.#arrival(pool);
-    const refused = this.#refused(pool, step);
-    if (refused) return Promise.reject(refused);
-    this.#pending += 1;
-    return (step === 'after-handoff' ? this.#afterHandoff(pool) : this.#borrow(pool)).then(this.#served, this.#failed);
-  }
-  readonly #served = (conn: oracledb.Connection): RawConnection => (this.#pending--, asRawConnection(conn));
-  readonly #failed = (error: unknown): never => {
-    this.#pending -= 1;
-    throw error;
-  };
-
-  #afterHandoff(pool: oracledb.Pool): Promise<oracledb.Connection> {
-    this.#waitingForHandoff += 1;
-    // waitForHandoff never rejects: it only reads the driver's counters.
-    return waitForHandoff(pool).then(() => {
-      this.#waitingForHandoff -= 1;
-      return this.#borrow(pool);
-    });
-  }
-
-  /** Only a borrow that will wait races the refusal: the fast path (a free slot) allocates nothing more. */
-  #borrow(pool: oracledb.Pool): Promise<oracledb.Connection> {
-    return pool.connectionsInUse < this.#config.pool.max ? pool.getConnection() : this.#waitRefusal.wait(pool.getConnection());
   }
 
   /**
@@ -260,6 +224,8 @@ export class OraclePool implements Database {
     // close() waits for it: the driver refuses to close a pool while it reconfigures.
     if (pool && !this.#closing) await (this.#reconfiguring = reconfigureDriver(pool, next)).finally(() => (this.#reconfiguring = undefined));
     this.#config = next;
+    // A larger DB_POOL_MAX serves the queue at once.
+    this.#queue.dispatch();
     this.#borrowOptions.slowHoldSeconds = next.pool.slowHoldSeconds;
     this.#borrowSites.always = next.pool.borrowSites === 'always';
     if (poolSizeChanged(previous, next)) {
@@ -269,13 +235,11 @@ export class OraclePool implements Database {
 
   /**
    * Answer every request still waiting for a connection, and every later one
-   * that would wait, with POOL_CLOSED (wait-refusal.ts); borrowed connections
+   * that would wait, with POOL_CLOSED (borrow-queue.ts); borrowed connections
    * are not touched. Returns how many were waiting.
    */
   refuseWaiting(): number {
-    if (this.#waitRefusal.refusing) return 0;
-    this.#waitRefusal.refuse();
-    return this.#pending;
+    return this.#queue.refusing ? 0 : this.#queue.refuseWaiting();
   }
 
   async close(drainSeconds: number): Promise<void> {
@@ -285,6 +249,8 @@ export class OraclePool implements Database {
     this.#resolveCreated();
     const pool = this.#pool;
     this.#pool = undefined;
+    // Nothing will be given back to them now.
+    this.#queue.rejectAll(poolClosedError());
     if (!pool) return;
     await this.#reconfiguring?.catch(() => {});
     const busy = pool.connectionsInUse;

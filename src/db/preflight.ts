@@ -3,6 +3,7 @@ import type { Config } from '../config/load.js';
 import { describeError } from '../logger.js';
 import { operatorHint } from './oracle-errors.js';
 import { applyConnectionClass, poolAttributes } from './pool-attributes.js';
+import { BorrowQueue } from './borrow-queue.js';
 import { boundedRoundTrip, ROUND_TRIP_SQL } from './round-trip.js';
 import { walletKeyEncrypted } from './wallet-file.js';
 
@@ -65,9 +66,12 @@ export async function runPreflight(config: Config): Promise<CheckResult[]> {
       return results;
     }
 
+    // The service's own queue (borrow-queue.ts) over this pool: what it checks is what the service does.
+    const queue = new BorrowQueue(() => pool!.getConnection(), () => p);
+    const giveBack = (c: oracledb.Connection) => c.close().finally(() => queue.released());
     const held: oracledb.Connection[] = [];
     try {
-      for (let i = 0; i < p.max; i++) held.push(await pool.getConnection());
+      for (let i = 0; i < p.max; i++) held.push(await queue.borrow());
       results.push({ name: `hold DB_POOL_MAX (${p.max}) connections at once`, ok: true, detail: `${held.length} sessions open together` });
     } catch (error) {
       results.push({
@@ -76,7 +80,7 @@ export async function runPreflight(config: Config): Promise<CheckResult[]> {
         detail: `got ${held.length} of ${p.max}: ${firstLine(error)}`,
         hint: hintFor(error, config),
       });
-      await Promise.all(held.map((c) => c.close().catch(() => {})));
+      await Promise.all(held.map((c) => giveBack(c).catch(() => {})));
       return results;
     }
 
@@ -84,12 +88,12 @@ export async function runPreflight(config: Config): Promise<CheckResult[]> {
     // queue, then be served as soon as a connection comes back.
     const releaseAfterMs = 300;
     const start = performance.now();
-    const waiter = pool.getConnection();
-    setTimeout(() => void held.pop()?.close(), releaseAfterMs);
+    const waiter = queue.borrow();
+    setTimeout(() => void (held.length > 0 && giveBack(held.pop()!)), releaseAfterMs);
     try {
       const conn = await waiter;
       const waited = performance.now() - start;
-      await conn.close();
+      await giveBack(conn);
       const queued = waited >= releaseAfterMs * 0.8;
       results.push({
         name: 'requests queue when the pool is full',
@@ -100,7 +104,7 @@ export async function runPreflight(config: Config): Promise<CheckResult[]> {
     } catch (error) {
       results.push({ name: 'requests queue when the pool is full', ok: false, detail: firstLine(error), hint: hintFor(error, config) });
     } finally {
-      await Promise.all(held.map((c) => c.close().catch(() => {})));
+      await Promise.all(held.map((c) => giveBack(c).catch(() => {})));
     }
     return results;
   } finally {

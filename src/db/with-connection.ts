@@ -70,6 +70,8 @@ export const CALL_GUARD_GRACE_MS = 500;
 
 export interface BorrowOptions {
   getConnection: () => Promise<RawConnection>;
+  /** After the connection, held heldMs, went back to the pool (or was dropped): its slot is free (borrow-queue.ts). */
+  returned?: (heldMs: number) => void;
   observer: PoolObserver;
   logger: Logger;
   /** oracledb.OUT_FORMAT_ARRAY, passed in so this file need not import oracledb. */
@@ -173,6 +175,7 @@ async function hold<T>(
     } catch (error) {
       options.logger.warn('Releasing a connection failed', { event: 'release_failed', error: describeError(error) });
     }
+    options.returned?.(held * 1e3);
   }
 }
 

@@ -1,8 +1,7 @@
 import type { RequestListener } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { breakerOpenError } from '../../../src/db/breaker-database.js';
-import { queueFullError } from '../../../src/db/oracle-errors.js';
-import { poolClosedError } from '../../../src/db/wait-refusal.js';
+import { poolClosedError, queueFullError } from '../../../src/db/queue-errors.js';
 import { withFastRefusal } from '../../../src/http/fast-refusal.js';
 import { healthRefusalDetails } from '../../../src/http/routes/health.js';
 import { retryAfterSpread } from '../../../src/http/retry-after.js';

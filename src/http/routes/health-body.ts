@@ -1,16 +1,8 @@
 import type { ServerModeReport } from '../../db/connect-data.js';
+import type { PoolFigures } from '../../db/types.js';
 
-/** The pool's figures in a /api/health answer (routes/health.ts). */
-export interface HealthPoolReport {
-  open: number;
-  inUse: number;
-  idle: number;
-  waiting: number;
-  min: number;
-  max: number;
-  queueMax: number;
-  queueTimeoutSeconds: number;
-}
+/** The pool's figures in a /api/health answer (routes/health.ts): all but the growth step. */
+export type HealthPoolReport = Omit<PoolFigures, 'increment'>;
 
 /** What changes from one healthy answer to the next, as measured. */
 export interface HealthFigures {

@@ -16,24 +16,6 @@ import { poolSizeMessage } from './pool-size-message.js';
 export async function reconfigureDriver(pool: oracledb.Pool, config: Config): Promise<void> {
   const attributes: LivePoolAttributes = livePoolAttributes(config);
   await pool.reconfigure(attributes as oracledb.PoolAttributes);
-  wakeDriverQueue(pool);
-}
-
-interface QueueInternals {
-  _pendingRequestQueue?: { size: number };
-  _bgRequestWaiter?: (() => void) | null;
-}
-
-/**
- * oracledb 26 looks at its queue only when a connection comes back
- * (lib/pool.js _release wakes _bgRequestHandler): after a raised poolMax,
- * requests already queued would keep waiting for the next release, up to
- * DB_POOL_TIMEOUT when every borrower is slow. Wake it now, as a release
- * would (oracledb is pinned exactly; without the internals this does nothing).
- */
-function wakeDriverQueue(pool: oracledb.Pool): void {
-  const internals = pool as unknown as QueueInternals;
-  if ((internals._pendingRequestQueue?.size ?? 0) > 0) internals._bgRequestWaiter?.();
 }
 
 /**

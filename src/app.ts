@@ -72,14 +72,14 @@ const retryAfterOf = (deps: AppDeps) => retryAfterSpread(deps.retryAfterJitter ?
 function buildApp(deps: AppDeps, observers: readonly RequestObserver[]): Koa {
   const app = new Koa();
   app.proxy = true;
-  // Errors are answered and logged by errorHandler; koa's default would print stacks to stderr.
+  // Errors are answered and logged by errorAnswers (on the request log's frame); koa's default would print stacks to stderr.
   app.silent = true;
 
   // One frame for the log line, the error answers, the metrics and the drain header: one Koa layer, not four.
   app.use(requestLog(deps.logger, observers, errorAnswers(deps.logger, () => deps.admission.retryAfterSeconds(), retryAfterOf(deps))));
 
   // One router, so a request is matched once. allowedMethods without
-  // `throw`: the router sets 405 (or 501) and the Allow header; errorHandler
+  // `throw`: the router sets 405 (or 501) and the Allow header; errorAnswers
   // turns the empty response into our JSON error.
   const router = new Router();
   probeRoutes(router, deps.readiness);

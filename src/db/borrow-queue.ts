@@ -72,7 +72,7 @@ export class BorrowQueue<C> {
 
   /** What a borrow arriving now hears without waiting: nothing (it may go or queue), a full queue, or closing. */
   refusal(): DbError | undefined {
-    if (this.#queue.size === 0 && this.#out < this.limits().max) return undefined;
+    if (!this.#wouldWait()) return undefined;
     if (this.#refusing) return poolClosedError();
     const { queueMax } = this.limits();
     return this.#queue.size >= queueMax ? queueFullError(queueMax) : undefined;
@@ -83,7 +83,7 @@ export class BorrowQueue<C> {
     const refused = this.refusal();
     if (refused) return Promise.reject(refused);
     // A free slot and nobody ahead: straight to the driver, with nothing allocated to wait with.
-    if (this.#queue.size === 0 && this.#out < this.limits().max) return this.#ask();
+    if (!this.#wouldWait()) return this.#ask();
     return new Promise<C>((resolve, reject) => {
       const waiter: Waiter<C> = { resolve, reject };
       this.#queue.add(waiter);
@@ -129,6 +129,11 @@ export class BorrowQueue<C> {
       waiter.reject(error);
     }
     return waiters.length;
+  }
+
+  /** Someone is queued already (first come, first served), or every slot is out. */
+  #wouldWait(): boolean {
+    return this.#queue.size > 0 || this.#out >= this.limits().max;
   }
 
   /** Ask the driver for one of the free slots. */

@@ -91,8 +91,8 @@ export interface BorrowWatches {
   calls: DeadlineWatch<GuardedCall>;
 }
 
-export function borrowWatches(now?: () => number): BorrowWatches {
-  return { holds: new DeadlineWatch(warnSlowHold, now), calls: new DeadlineWatch(guardFired, now) };
+export function borrowWatches(): BorrowWatches {
+  return { holds: new DeadlineWatch(warnSlowHold), calls: new DeadlineWatch(guardFired) };
 }
 
 const seconds = (startMs: number) => (performance.now() - startMs) / 1e3;

@@ -1,4 +1,4 @@
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Logger } from 'winston';
 import { describeError } from '../logger.js';
 import { AppError, ErrorCode, publicMessages, toAppError } from './errors.js';
@@ -39,7 +39,7 @@ export interface ErrorAnswers {
  * The one place errors become responses (koa's lesson): stable codes, JSON
  * always, database trouble as 503 + Retry-After, and a log line only for what
  * is really unexpected (a 500). The request log runs these on its own frame
- * (request-log.ts); errorHandler() is the same as a middleware of its own.
+ * (request-log.ts), so they cost no Koa layer of their own.
  */
 export function errorAnswers(logger: Logger, retryAfterSeconds: () => number, retryAfter: RetryAfter = exactRetryAfter): ErrorAnswers {
   const thrown = (ctx: Context, error: unknown) => {
@@ -59,16 +59,6 @@ export function errorAnswers(logger: Logger, retryAfterSeconds: () => number, re
     },
     thrown,
   };
-}
-
-export function errorHandler(logger: Logger, retryAfterSeconds: () => number, retryAfter: RetryAfter = exactRetryAfter): Middleware {
-  const answers = errorAnswers(logger, retryAfterSeconds, retryAfter);
-  // Not async, as request-log.ts: a waiting request holds two small closures, not a suspended frame.
-  return (ctx, next) =>
-    next().then(
-      () => answers.settled(ctx),
-      (thrown: unknown) => answers.thrown(ctx, thrown),
-    );
 }
 
 /** No route answered: 404, or the 405 (501) the router's allowedMethods() set with the Allow header, as our JSON error. */

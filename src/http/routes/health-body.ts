@@ -11,26 +11,13 @@ export interface HealthFigures {
   uptimeMs: number;
 }
 
-/** roundTripMs in an answer: milliseconds to the microsecond. */
-export const roundTripMs = (seconds: number): number => Math.round(seconds * 1e6) / 1e3;
-/** uptimeSeconds in an answer: seconds to the tenth. */
+/** uptimeSeconds in an answer: seconds to the tenth (the round-trip is in milliseconds to the microsecond). */
 export const uptimeSeconds = (ms: number): number => Math.round(ms / 100) / 10;
-
-/** The answer as an object: the shape the docs show, and what the text below must always equal. */
-export function healthyAnswer(serverMode: ServerModeReport, version: string, f: HealthFigures) {
-  return {
-    status: 'ok',
-    database: { reachable: true, roundTripMs: roundTripMs(f.roundTripSeconds), ...serverMode },
-    pool: f.pool,
-    version,
-    uptimeSeconds: uptimeSeconds(f.uptimeMs),
-  };
-}
 
 /**
  * The JSON text of a healthy GET /api/health answer: exactly what
- * JSON.stringify writes for healthyAnswer() (a unit test holds the two
- * equal), written by hand because it is every request's body. Stringify
+ * JSON.stringify writes for the answer as an object (a unit test holds the
+ * two equal), written by hand because it is every request's body. Stringify
  * walks three nested objects, and rounding with toFixed() and printing the
  * result as a double costs as much again; both showed in the overhead
  * profiles (bench/results/profiles/). So the strings (server mode, version)

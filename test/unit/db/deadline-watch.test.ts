@@ -5,11 +5,15 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function watch() {
+/** A watch on fake time that records what expired when; `then` runs after each record. */
+function watch(then: (entry: string, w: DeadlineWatch<string>) => void = () => {}) {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
   const fired: Array<[string, number]> = [];
   const start = performance.now();
-  const w = new DeadlineWatch<string>((entry) => fired.push([entry, performance.now() - start]));
+  const w: DeadlineWatch<string> = new DeadlineWatch((entry) => {
+    fired.push([entry, performance.now() - start]);
+    then(entry, w);
+  });
   return { w, fired };
 }
 
@@ -63,12 +67,8 @@ describe('DeadlineWatch', () => {
   });
 
   it('watches an entry again after it expired, one watched from inside a callback, and moves the deadline of one watched twice', () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
-    const start = performance.now();
-    const fired: Array<[string, number]> = [];
-    const w: DeadlineWatch<string> = new DeadlineWatch((entry) => {
-      fired.push([entry, performance.now() - start]);
-      if (entry === 'a') w.watch('from-callback', 100);
+    const { w, fired } = watch((entry, self) => {
+      if (entry === 'a') self.watch('from-callback', 100);
     });
     w.watch('a', 100);
     vi.advanceTimersByTime(100);

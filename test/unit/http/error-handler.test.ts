@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DbError, DbErrorCode } from '../../../src/db/db-error.js';
-import { errorHandler } from '../../../src/http/error-handler.js';
+import { errorAnswers } from '../../../src/http/error-handler.js';
 import { AppError, ErrorCode } from '../../../src/http/errors.js';
 import { requestLog } from '../../../src/http/request-log.js';
 import { driverError } from '../support/fake-database.js';
@@ -10,7 +10,7 @@ import { listenEphemeral, type TestServer } from '../support/http.js';
 import { memoryLogger, type MemoryLogger } from '../support/memory-logger.js';
 
 /**
- * errorHandler in a small Koa app of its own: routes that throw what real
+ * The error answers as the app runs them (on the request log's frame), in a small Koa app of its own: routes that throw what real
  * routes may throw, and answer with empty bodies the way a route or the router
  * may, so each rule of the handler shows on the wire.
  */
@@ -24,8 +24,7 @@ async function start(routes: (router: Router) => void, retryAfterSeconds = 7): P
   const log = memoryLogger('debug');
   const app = new Koa();
   app.silent = true;
-  app.use(requestLog(log.logger));
-  app.use(errorHandler(log.logger, () => retryAfterSeconds));
+  app.use(requestLog(log.logger, [], errorAnswers(log.logger, () => retryAfterSeconds)));
   const router = new Router();
   routes(router);
   app.use(router.routes());
@@ -41,7 +40,7 @@ async function call(url: string, init?: RequestInit) {
   return { status: response.status, headers: response.headers, text, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
 }
 
-describe('errorHandler: empty answers become JSON errors', () => {
+describe('error answers: empty answers become JSON errors', () => {
   it('a 404 names the method and path in its message (4xx messages reach the client)', async () => {
     const { url } = await start(() => {});
     const { status, body } = await call(`${url}/no/such/path`);
@@ -88,7 +87,7 @@ describe('errorHandler: empty answers become JSON errors', () => {
   });
 });
 
-describe('errorHandler: thrown errors', () => {
+describe('error answers: thrown errors', () => {
   it('logs an unexpected error (500 INTERNAL) once, with the request id, and answers without its message', async () => {
     const { url, log } = await start((router) =>
       router.get('/bug', () => {

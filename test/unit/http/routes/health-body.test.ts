@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { healthyAnswer, healthyBody, roundTripMs, uptimeSeconds, type HealthFigures } from '../../../../src/http/routes/health-body.js';
+import { healthyBody, uptimeSeconds, type HealthFigures } from '../../../../src/http/routes/health-body.js';
+
+/** The contract, as an object: the round-trip in milliseconds to the microsecond, the uptime in seconds to the tenth. */
+const roundTripMs = (seconds: number) => Math.round(seconds * 1e6) / 1e3;
+function healthyAnswer(serverMode: Parameters<typeof healthyBody>[0], version: string, f: HealthFigures) {
+  return {
+    status: 'ok',
+    database: { reachable: true, roundTripMs: roundTripMs(f.roundTripSeconds), ...serverMode },
+    pool: f.pool,
+    version,
+    uptimeSeconds: Math.round(f.uptimeMs / 100) / 10,
+  };
+}
 
 const pool = { open: 40, inUse: 12, idle: 28, waiting: 3, min: 5, max: 40, queueMax: 1000, queueTimeoutSeconds: 30 };
 type Mode = Parameters<typeof healthyBody>[0];
@@ -44,8 +56,10 @@ describe('healthyBody', () => {
 
 describe('the answer’s rounding', () => {
   it('gives the round-trip in milliseconds to the microsecond and the uptime in seconds to the tenth', () => {
-    expect(roundTripMs(0.0012344)).toBe(1.234);
-    expect(roundTripMs(0.0012346)).toBe(1.235);
+    const body = healthyBody({ serverType: 'dedicated' }, '0.1.0');
+    const roundTrip = (seconds: number) => (JSON.parse(body({ roundTripSeconds: seconds, pool, uptimeMs: 0 })) as { database: { roundTripMs: number } }).database.roundTripMs;
+    expect(roundTrip(0.0012344)).toBe(1.234);
+    expect(roundTrip(0.0012346)).toBe(1.235);
     expect(uptimeSeconds(12_349)).toBe(12.3);
     expect(uptimeSeconds(12_351)).toBe(12.4);
   });

@@ -11,7 +11,8 @@ import { errorAnswers } from './http/error-handler.js';
 import { httpMetrics } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
 import { retryAfterSpread } from './http/retry-after.js';
-import { healthRefusalDetails, healthRoutes } from './http/routes/health.js';
+import { healthRoutes } from './http/routes/health.js';
+import { healthRefusalBody } from './http/routes/health-refusal-body.js';
 import { withFastRefusal } from './http/fast-refusal.js';
 import type { RequestObserver } from './http/request-observer.js';
 import { metricsRoutes } from './http/routes/metrics.js';
@@ -55,7 +56,7 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       db: deps.db,
       logger: deps.logger,
       observers,
-      details: healthRefusalDetails(deps),
+      body: healthRefusalBody(deps),
       retryAfterSeconds: () => deps.admission.retryAfterSeconds(),
       retryAfter: retryAfterOf(deps),
     },

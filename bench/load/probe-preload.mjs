@@ -53,7 +53,7 @@ async function answer(url) {
     session.connect();
     await post('Profiler.enable');
     // 1 ms sampling, as --cpu-prof's default.
-    await post('Profiler.setSamplingInterval', { interval: 1000 });
+    await post('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 1000) });
     await post('Profiler.start');
     return { started: true };
   }

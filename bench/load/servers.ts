@@ -59,7 +59,9 @@ export interface MeasuredServer {
 
 async function probeEnv(): Promise<{ env: Record<string, string>; probe: Probe }> {
   const port = await freePort();
-  return { env: { NODE_OPTIONS: `--expose-gc --import ${preload}`, BENCH_PROBE_PORT: String(port) }, probe: new Probe(port) };
+  // BENCH_PROFILE_INTERVAL_US (default 1000) samples finer, for a profile of something as short as one burst.
+  const interval: Record<string, string> = process.env.BENCH_PROFILE_INTERVAL_US ? { BENCH_PROFILE_INTERVAL_US: process.env.BENCH_PROFILE_INTERVAL_US } : {};
+  return { env: { NODE_OPTIONS: `--expose-gc --import ${preload}`, BENCH_PROBE_PORT: String(port), ...interval }, probe: new Probe(port) };
 }
 
 /** Poll `path` until it answers 200. */

@@ -2,7 +2,6 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Logger } from 'winston';
 import { describeError } from '../logger.js';
 import type { Database } from '../db/types.js';
-import { errorBody } from './error-handler.js';
 import { toAppError, type AppError } from './errors.js';
 import { levelGate } from './log-level-gate.js';
 import { requestIdFrom } from './request-id.js';
@@ -16,8 +15,8 @@ export interface FastRefusalDeps {
   logger: Logger;
   /** The same observers the Koa app's request log calls (HTTP metrics, the drain header). */
   observers: readonly RequestObserver[];
-  /** The route's facts beside the error (routes/health.ts healthRefusalDetails). */
-  details: (error: AppError, thrown: unknown) => Record<string, unknown>;
+  /** The refusal's JSON text: the route's facts beside the error (routes/health-refusal-body.ts). */
+  body: (error: AppError, thrown: unknown, requestId: string) => string;
   /** Admission control's expected wait, for the refusals that carry no estimate of their own. */
   retryAfterSeconds: () => number;
   /** The app's Retry-After spread (retry-after.ts). */
@@ -63,8 +62,7 @@ function refuse(deps: FastRefusalDeps, enabled: (level: string) => boolean, req:
   // node:http joins a repeated X-Request-Id into one string, as it does every header it does not know.
   const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
   const error = toAppError(refused, deps.retryAfterSeconds);
-  error.details = deps.details(error, refused);
-  const body = JSON.stringify(errorBody(error, requestId));
+  const body = deps.body(error, refused, requestId);
   // Written at once by writeHead, not one setHeader each: what Koa would have set, and what the observers add.
   const headers: Record<string, string | number> = { 'X-Request-Id': requestId };
   if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(deps.retryAfter(error.retryAfterSeconds));

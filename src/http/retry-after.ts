@@ -15,11 +15,13 @@
 export type RetryAfter = (expectedWaitSeconds: number) => number;
 
 export function retryAfterSpread(jitter: number, random: () => number = Math.random): RetryAfter {
-  const bags = new Map<number, number[]>();
+  // One bag per spread, refilled in place: drawing allocates nothing (it runs for every refusal under overload).
+  const bags = new Map<number, { values: number[]; left: number }>();
   const draw = (spread: number) => {
     let bag = bags.get(spread);
-    if (!bag || bag.length === 0) bags.set(spread, (bag = shuffled(spread + 1, random)));
-    return bag.pop()!;
+    if (!bag) bags.set(spread, (bag = { values: Array.from({ length: spread + 1 }, (_, i) => i), left: 0 }));
+    if (bag.left === 0) bag.left = shuffle(bag.values, random).length;
+    return bag.values[--bag.left]!;
   };
   return (expectedWaitSeconds) => {
     const base = Math.max(1, Math.ceil(expectedWaitSeconds));
@@ -28,12 +30,13 @@ export function retryAfterSpread(jitter: number, random: () => number = Math.ran
   };
 }
 
-/** 0 .. n-1 in random order (Fisher-Yates); random() is in [0, 1). */
-function shuffled(n: number, random: () => number): number[] {
-  const values = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
+/** values in random order, in place (Fisher-Yates: uniform whatever order they were in); random() is in [0, 1). */
+function shuffle(values: number[], random: () => number): number[] {
+  for (let i = values.length - 1; i > 0; i--) {
     const j = Math.min(i, Math.floor(random() * (i + 1)));
-    [values[i], values[j]] = [values[j]!, values[i]!];
+    const v = values[i]!;
+    values[i] = values[j]!;
+    values[j] = v;
   }
   return values;
 }

@@ -30,10 +30,15 @@ export function healthyBody(serverMode: ServerModeReport, version: string): (f: 
   const database = `${mode ? `,${mode}` : ''}},`;
   const tail = `,"version":${JSON.stringify(version)},"uptimeSeconds":`;
   return ({ roundTripSeconds, pool: p, uptimeMs }) =>
-    `${head}${decimal(Math.round(roundTripSeconds * 1e6), 1000)}${database}` +
-    `"pool":{"open":${num(p.open)},"inUse":${num(p.inUse)},"idle":${num(p.idle)},"waiting":${num(p.waiting)},"min":${num(p.min)},"max":${num(p.max)},"queueMax":${num(p.queueMax)},"queueTimeoutSeconds":${num(p.queueTimeoutSeconds)}}` +
-    `${tail}${decimal(Math.round(uptimeMs / 100), 10)}}`;
+    `${head}${decimal(Math.round(roundTripSeconds * 1e6), 1000)}${database}"pool":${poolJson(p)}${tail}${uptimeJson(uptimeMs)}}`;
 }
+
+/** The pool report as JSON.stringify writes it (HealthPoolReport's fields, in order). */
+export const poolJson = (p: HealthPoolReport): string =>
+  `{"open":${num(p.open)},"inUse":${num(p.inUse)},"idle":${num(p.idle)},"waiting":${num(p.waiting)},"min":${num(p.min)},"max":${num(p.max)},"queueMax":${num(p.queueMax)},"queueTimeoutSeconds":${num(p.queueTimeoutSeconds)}}`;
+
+/** uptimeSeconds(ms) as JSON.stringify writes it. */
+export const uptimeJson = (ms: number): string => decimal(Math.round(ms / 100), 10);
 
 /** A number as JSON writes it: String() for a finite one, null otherwise. */
 const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');

@@ -60,26 +60,29 @@ export function healthRoutes(router: Router, deps: HealthDeps): void {
  * with the error): the route's and the door's (fast-refusal.ts), the same.
  */
 export function healthRefusalDetails(deps: Omit<HealthDeps, 'admission'>): (error: AppError, thrown: unknown) => Record<string, unknown> {
-  const pool = poolOf(deps);
-  return (error, thrown) => {
-    // A busy pool (or a shed request) is not an unreachable database: only say "unreachable" when it is.
-    const busy = error.code === ErrorCode.OVERLOADED || toDbError(thrown)?.busy === true;
-    return {
-      status: 'unavailable',
-      reason: error.code === ErrorCode.DATABASE_UNAVAILABLE ? databaseReason(deps.readiness) || publicMessages[error.code] : publicMessages[error.code],
-      database: { reachable: busy ? null : false, ...deps.serverMode },
-      pool: pool(),
-      version: deps.version,
-      uptimeSeconds: uptimeSeconds(Date.now() - deps.startedAtMs),
-    };
-  };
+  return (error, thrown) => ({
+    status: 'unavailable',
+    reason: refusalReason(deps.readiness, error),
+    database: { reachable: reachableAfter(error, thrown), ...deps.serverMode },
+    pool: poolReport(deps.db),
+    version: deps.version,
+    uptimeSeconds: uptimeSeconds(Date.now() - deps.startedAtMs),
+  });
 }
 
-function poolOf(deps: Pick<HealthDeps, 'db'>): () => HealthPoolReport {
-  return () => {
-    const f = deps.db.figures();
-    return { open: f.open, inUse: f.inUse, idle: f.idle, waiting: f.waiting, min: f.min, max: f.max, queueMax: f.queueMax, queueTimeoutSeconds: f.queueTimeoutSeconds };
-  };
+/** A busy pool (or a shed request) is not an unreachable database: only say "unreachable" (false) when it is; null is unknown. */
+export function reachableAfter(error: AppError, thrown: unknown): null | false {
+  return error.code === ErrorCode.OVERLOADED || toDbError(thrown)?.busy === true ? null : false;
+}
+
+/** The refusal's reason: the public message of its code, or for an unavailable database what readiness knows of the outage. */
+export function refusalReason(readiness: Readiness, error: AppError): string {
+  return error.code === ErrorCode.DATABASE_UNAVAILABLE ? databaseReason(readiness) || publicMessages[error.code] : publicMessages[error.code];
+}
+
+function poolReport(db: Pick<Database, 'figures'>): HealthPoolReport {
+  const f = db.figures();
+  return { open: f.open, inUse: f.inUse, idle: f.idle, waiting: f.waiting, min: f.min, max: f.max, queueMax: f.queueMax, queueTimeoutSeconds: f.queueTimeoutSeconds };
 }
 
 /** What readiness knows about the outage, whether or not READINESS_DATABASE lets it make the replica unready. */

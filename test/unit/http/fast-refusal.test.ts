@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { breakerOpenError } from '../../../src/db/breaker-database.js';
 import { poolClosedError, queueFullError } from '../../../src/db/queue-errors.js';
 import { withFastRefusal } from '../../../src/http/fast-refusal.js';
-import { healthRefusalDetails } from '../../../src/http/routes/health.js';
+import { healthRefusalBody } from '../../../src/http/routes/health-refusal-body.js';
 import { retryAfterSpread } from '../../../src/http/retry-after.js';
 import { start, VERSION } from '../support/app-harness.js';
 import { FakeDatabase } from '../support/fake-database.js';
@@ -77,7 +77,7 @@ describe('what the door leaves to Koa', () => {
     servers = [];
   });
 
-  async function doorWithSpy(refusal: Error | undefined, details = healthRefusalDetails(detailsDeps())) {
+  async function doorWithSpy(refusal: Error | undefined, body = healthRefusalBody(bodyDeps())) {
     const db = new FakeDatabase();
     db.refusalValue = refusal;
     const log = memoryLogger('info');
@@ -86,7 +86,7 @@ describe('what the door leaves to Koa', () => {
       koaCalls.push(`${req.method} ${req.url}`);
       res.writeHead(299).end();
     };
-    const listener = withFastRefusal({ db, logger: log.logger, observers: [], details, retryAfterSeconds: () => 3, retryAfter: retryAfterSpread(0) }, koa);
+    const listener = withFastRefusal({ db, logger: log.logger, observers: [], body, retryAfterSeconds: () => 3, retryAfter: retryAfterSpread(0) }, koa);
     const server = await listenEphemeral(listener);
     servers.push(server);
     return { url: server.url, koaCalls, log };
@@ -117,16 +117,16 @@ describe('what the door leaves to Koa', () => {
 
   it('logs a failure of its own and lets Koa answer, instead of taking the process down', async () => {
     const broken = () => {
-      throw new Error('details exploded');
+      throw new Error('body exploded');
     };
     const { url, koaCalls, log } = await doorWithSpy(queueFullError(50), broken);
     expect((await fetch(`${url}/api/health`)).status).toBe(299);
     expect(koaCalls).toEqual(['GET /api/health']);
-    expect(log.events('unhandled_error')).toEqual([expect.objectContaining({ level: 'error', message: 'Unhandled error', error: expect.objectContaining({ message: 'details exploded' }) })]);
+    expect(log.events('unhandled_error')).toEqual([expect.objectContaining({ level: 'error', message: 'Unhandled error', error: expect.objectContaining({ message: 'body exploded' }) })]);
   });
 });
 
-function detailsDeps() {
+function bodyDeps() {
   const db = new FakeDatabase();
   return { db, readiness: new Readiness({ poolCreated: () => db.created, maxSuccessAgeSeconds: 60 }), version: VERSION, startedAtMs: Date.now(), serverMode: { serverType: 'dedicated' as const } };
 }

@@ -61,6 +61,7 @@ export interface Results {
     politeExactRetryAfter?: Drive & { achievedToBound: number };
     bare503?: Drive;
     waves?: Waves;
+    shedRounds?: Array<{ serviceMs: number; bareMs: number; ratio: number | null }>;
   };
   overhead: {
     statementLatencyMs: number;
@@ -256,7 +257,9 @@ function wavesBlock(r: Results): string {
     row('orapool, `RETRY_AFTER_JITTER=0`', o.politeExactRetryAfter, w.exactAdmittedP99OverW, w.exactShedPerSecondCv),
     row('bare `node:http` answering 503 at once', o.bare503, null, null),
     '',
-    `Client-side 503 p99, orapool / bare 503 server: ${w.shedP99ToBare ?? '-'}.`,
+    o.shedRounds && o.shedRounds.length > 1
+      ? `Client-side 503 p99, orapool / bare 503 server: ${w.shedP99ToBare ?? '-'}, the median of ${o.shedRounds.length} alternating rounds (orapool / bare, ms: ${o.shedRounds.map((x) => `${x.serviceMs} / ${x.bareMs}`).join('; ')}; the first is the table's).`
+      : `Client-side 503 p99, orapool / bare 503 server: ${w.shedP99ToBare ?? '-'}.`,
   ].join('\n');
 }
 

@@ -251,7 +251,8 @@ function extraLines(results: BenchResults): string[] {
   if (w) {
     lines.push(
       `retry waves (polite clients): admitted p99 ${w.admittedP99OverW} x W with Retry-After spread, ${w.exactAdmittedP99OverW} x W exact; ` +
-        `CV of 503s per second ${w.shedPerSecondCv} spread vs ${w.exactShedPerSecondCv} exact; client 503 p99 / bare 503 server's ${w.shedP99ToBare}`,
+        `CV of 503s per second ${w.shedPerSecondCv} spread vs ${w.exactShedPerSecondCv} exact; client 503 p99 / bare 503 server's ${w.shedP99ToBare}` +
+        (results.overload?.shedRounds && results.overload.shedRounds.length > 1 ? ` (median of ${results.overload.shedRounds.length} alternating rounds)` : ''),
     );
   }
   const m = results.memory;

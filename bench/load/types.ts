@@ -71,6 +71,8 @@ export interface OverloadResult {
   politeExactRetryAfter?: PoliteResult & { achievedToBound: number | null };
   /** The same polite clients against a bare node:http server answering 503 + Retry-After: 1 at once. */
   bare503?: PoliteResult;
+  /** Client-side 503 p99 of the service (Retry-After spread) and of the bare 503 server, per alternating round; the first round is `polite` and `bare503`. */
+  shedRounds?: Array<{ serviceMs: number; bareMs: number; ratio: number | null }>;
   /** Retry waves: spread (default) against exact Retry-After. W = admittedAtOnce / bound. */
   waves?: {
     wMs: number | null;
@@ -78,7 +80,7 @@ export interface OverloadResult {
     exactAdmittedP99OverW: number | null;
     shedPerSecondCv: number | null;
     exactShedPerSecondCv: number | null;
-    /** Client-side 503 p99, service / bare 503 server. */
+    /** Client-side 503 p99, service / bare 503 server: the median of the rounds' ratios (shedRounds). */
     shedP99ToBare: number | null;
   };
   skipped?: string;

@@ -227,7 +227,7 @@ function burstBlock(r: Results): string {
   return [
     STAMP,
     '',
-    `${count(b.connections)} new connections at once (statement latency ${b.statementLatencyMs ?? '-'} ms, so the admitted hold their connections through the burst), pool ${b.pool.max} + queue ${b.pool.queueMax}, ${b.freshProcesses ? `${b.rounds} alternating rounds, each on fresh processes that first take ${b.warmupRounds ?? 0} unmeasured warm-up bursts` : `${b.warmupRounds ? `${b.warmupRounds} unmeasured warm-up bursts per server, then ` : ''}${b.rounds} alternating rounds`} (median shown); net.core.somaxconn ${b.somaxconn ?? 'unknown'}:`,
+    `${count(b.connections)} new connections at once (statement latency ${b.statementLatencyMs ?? '-'} ms, so the admitted hold their connections through the burst), pool ${b.pool.max} + queue ${b.pool.queueMax}, ${b.warmupRounds ? `${b.warmupRounds} unmeasured warm-up bursts per server, then ` : ''}${b.rounds} alternating rounds (median shown); net.core.somaxconn ${b.somaxconn ?? 'unknown'}:`,
     '',
     '| Server | Listen backlog | 503 p99 | Rounds | 503s (last round) |',
     '|---|---|---|---|---|',

@@ -72,8 +72,6 @@ export interface BurstResult {
   rounds: number;
   /** Unmeasured bursts each server took first (JIT warm-up). */
   warmupRounds?: number;
-  /** Every round started fresh processes (each with its own warm-up); older results ran all rounds on the same ones. */
-  freshProcesses?: boolean;
   /** The backlog both servers get in the judged comparison (the service's default). */
   backlog: number;
   /** Node's default, for contrast. */
@@ -114,39 +112,35 @@ export async function measureBurst(options: BurstOptions): Promise<BurstResult> 
     ['serviceAt511', () => startMeasuredService('service', config, options.sim, { HTTP_LISTEN_BACKLOG: '511' })],
     ['bareAt511', () => startBareServer('node-503', options.sim, { min: 0, max: 1 }, { LISTEN_BACKLOG: '511' })],
   ];
+  const servers: MeasuredServer[] = [];
   const runs = new Map<string, BurstOnce[]>(sides.map(([name]) => [name, []]));
-  // Fresh processes every round: one process keeps whatever speed it started with for its whole life (in trials
-  // the same build's busy time per burst was 195 ms in one process and 284 ms in the next, the write syscalls
-  // included), so rounds on the same processes would repeat one draw nine times instead of taking nine.
-  for (let round = 0; round < options.rounds; round++) {
-    // Every other round in reverse order (A B C D, D C B A, ...), so no server always follows the same one.
-    const order = [...sides.entries()];
-    if (round % 2 === 1) order.reverse();
-    const servers = new Map<number, MeasuredServer>();
-    try {
-      for (const [i, [, start]] of order) servers.set(i, await start());
-      // A fresh process's first bursts time V8 compiling the refusal path, not the path itself (in trials the
-      // service's first two bursts took 1.5 to 1.9 x a bare server's, later ones about 1 x): each server takes
-      // its warm-up bursts first, as the overhead comparison warms up before it measures.
-      for (let warm = 0; warm < options.warmupRounds; warm++) {
-        for (const [i] of order) {
-          await burstOnce(servers.get(i)!.url, options.connections, options.timeoutSeconds);
-          await new Promise((r) => setTimeout(r, 500));
-        }
+  try {
+    for (const [, start] of sides) servers.push(await start());
+    // A fresh process's first bursts time V8 compiling the refusal path, not the path itself (in trials the
+    // service's first two bursts took 1.5 to 1.9 x a bare server's, later ones about 1 x): each server takes
+    // its warm-up bursts first, as the overhead comparison warms up before it measures.
+    for (let round = 0; round < options.warmupRounds; round++) {
+      for (const server of servers) {
+        await burstOnce(server.url, options.connections, options.timeoutSeconds);
+        await new Promise((r) => setTimeout(r, 500));
       }
+    }
+    for (let round = 0; round < options.rounds; round++) {
+      // Every other round in reverse order (A B C D, D C B A, ...), so no server always follows the same one.
+      const order = [...sides.entries()];
+      if (round % 2 === 1) order.reverse();
       for (const [i, [name]] of order) {
-        const server = servers.get(i)!;
         const profiled = options.profileDir !== undefined && round === options.rounds - 1 && (name === 'service' || name === 'bare');
-        if (profiled) await server.probe.startProfile();
-        runs.get(name)!.push(await burstOnce(server.url, options.connections, options.timeoutSeconds));
-        if (profiled) writeBurstProfile(options.profileDir!, name === 'service' ? 'orapool' : 'bare', await server.probe.stopProfile(), options.connections);
+        if (profiled) await servers[i]!.probe.startProfile();
+        runs.get(name)!.push(await burstOnce(servers[i]!.url, options.connections, options.timeoutSeconds));
+        if (profiled) writeBurstProfile(options.profileDir!, name === 'service' ? 'orapool' : 'bare', await servers[i]!.probe.stopProfile(), options.connections);
         // burstOnce waited for every answer; let the sockets close before the next burst.
         await new Promise((r) => setTimeout(r, 500));
       }
-    } finally {
-      await Promise.all([...servers.values()].map((s) => s.stop()));
+      options.log(`burst round ${round + 1}: 503 p99 ` + sides.map(([name]) => `${name} ${runs.get(name)!.at(-1)!.latencyMs.shed.p99} ms`).join(', '));
     }
-    options.log(`burst round ${round + 1}: 503 p99 ` + sides.map(([name]) => `${name} ${runs.get(name)!.at(-1)!.latencyMs.shed.p99} ms`).join(', '));
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
   }
   const side = (name: string): BurstSide => {
     const r = runs.get(name)!;
@@ -162,7 +156,6 @@ export async function measureBurst(options: BurstOptions): Promise<BurstResult> 
     pool,
     rounds: options.rounds,
     warmupRounds: options.warmupRounds,
-    freshProcesses: true,
     backlog: options.backlog,
     nodeDefaultBacklog: 511,
     somaxconn: options.somaxconn ?? null,

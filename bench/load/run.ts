@@ -318,8 +318,7 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
 
     if (options.burst) {
       const burst = options.burst;
-      // Each round starts four fresh processes (about 2 s each) and bursts each of them warmupRounds + 1 times (about 3 s each).
-      if (!fits(burst.rounds * 4 * (2 + (burst.warmupRounds + 1) * 3) + 20)) {
+      if (!fits(4 * (burst.rounds + burst.warmupRounds) * 3 + 20)) {
         results.notes.push(`burst scenario skipped: time budget of ${options.budgetSeconds} s reached`);
       } else {
         const somaxconn = readSomaxconn();

@@ -72,18 +72,15 @@ export class BorrowQueue<C> {
 
   /** What a borrow arriving now hears without waiting: nothing (it may go or queue), a full queue, or closing. */
   refusal(): DbError | undefined {
-    if (!this.#wouldWait()) return undefined;
-    if (this.#refusing) return poolClosedError();
-    const { queueMax } = this.limits();
-    return this.#queue.size >= queueMax ? queueFullError(queueMax) : undefined;
+    return this.#wouldWait() ? this.#refusalToWait() : undefined;
   }
 
   /** A connection now, or in turn once one is given back; refused as refusal() says. */
   borrow(): Promise<C> {
-    const refused = this.refusal();
-    if (refused) return Promise.reject(refused);
     // A free slot and nobody ahead: straight to the driver, with nothing allocated to wait with.
     if (!this.#wouldWait()) return this.#ask();
+    const refused = this.#refusalToWait();
+    if (refused) return Promise.reject(refused);
     return new Promise<C>((resolve, reject) => {
       const waiter: Waiter<C> = { resolve, reject };
       this.#queue.add(waiter);
@@ -129,6 +126,13 @@ export class BorrowQueue<C> {
       waiter.reject(error);
     }
     return waiters.length;
+  }
+
+  /** Why a borrow that would wait may not: the shutdown refuses waits, or the queue is full. */
+  #refusalToWait(): DbError | undefined {
+    if (this.#refusing) return poolClosedError();
+    const { queueMax } = this.limits();
+    return this.#queue.size >= queueMax ? queueFullError(queueMax) : undefined;
   }
 
   /** Someone is queued already (first come, first served), or every slot is out. */

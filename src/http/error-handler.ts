@@ -12,7 +12,7 @@ export interface ErrorBody {
 const exactRetryAfter = retryAfterSpread(0);
 
 /** Write an AppError as JSON; 5xx bodies carry the code and a fixed text, never the internal message. */
-export function sendError(ctx: Context, error: AppError, retryAfter: RetryAfter = exactRetryAfter): void {
+function sendError(ctx: Context, error: AppError, retryAfter: RetryAfter = exactRetryAfter): void {
   ctx.status = error.status;
   ctx.state.errorCode = error.code;
   if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(retryAfter(error.retryAfterSeconds)));

@@ -223,14 +223,19 @@ function overheadBlock(r: Results): string {
 function burstBlock(r: Results): string {
   const b = r.burst;
   if (!b) return `${STAMP}\n\n${NOT_MEASURED}`;
-  const row = (name: string, backlog: number, side: BurstSide) => `| ${name} | ${backlog} | ${ms(side.shedP99Ms)} | ${side.perRound.map(ms).join(', ')} | ${count(side.last.byStatus['503'] ?? 0)} |`;
+  const rounds = (side: BurstSide) => side.perRound.length;
+  const row = (name: string, backlog: number, side: BurstSide) =>
+    `| ${name} | ${backlog} | ${ms(side.shedP99Ms)} | ${rounds(side)} | ${side.perRound.map(ms).join(', ')} | ${side.clientCpuMs === undefined ? '-' : ms(side.clientCpuMs)} | ${count(side.last.byStatus['503'] ?? 0)} |`;
+  const phases = b.backlogRounds === undefined
+    ? `${b.rounds} alternating rounds of all four servers (median shown)`
+    : `first the pair at backlog ${b.backlog} alone, ${b.rounds} alternating rounds (judged), then the pair at 511 alone, ${b.backlogRounds} rounds (medians shown)`;
   return [
     STAMP,
     '',
-    `${count(b.connections)} new connections at once (statement latency ${b.statementLatencyMs ?? '-'} ms, so the admitted hold their connections through the burst), pool ${b.pool.max} + queue ${b.pool.queueMax}, ${b.warmupRounds ? `${b.warmupRounds} unmeasured warm-up bursts per server, then ` : ''}${b.rounds} alternating rounds (median shown); net.core.somaxconn ${b.somaxconn ?? 'unknown'}:`,
+    `${count(b.connections)} new connections at once (statement latency ${b.statementLatencyMs ?? '-'} ms, so the admitted hold their connections through the burst), pool ${b.pool.max} + queue ${b.pool.queueMax}, ${b.warmupRounds ? `${b.warmupRounds} unmeasured warm-up bursts per server, then ` : ''}${phases}; net.core.somaxconn ${b.somaxconn ?? 'unknown'}:`,
     '',
-    '| Server | Listen backlog | 503 p99 | Rounds | 503s (last round) |',
-    '|---|---|---|---|---|',
+    '| Server | Listen backlog | 503 p99 | Rounds | Per round | Client CPU per burst | 503s (last round) |',
+    '|---|---|---|---|---|---|---|',
     row('orapool', b.backlog, b.service),
     row('bare `node:http` answering 503 at once', b.backlog, b.bare),
     row('orapool', 511, b.serviceAt511),

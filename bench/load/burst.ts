@@ -7,9 +7,20 @@
 // answers 503 at once, both given the same backlog (the comparison isolates
 // the service's work), and each at Node's default backlog (511) and at the
 // service's default (HTTP_LISTEN_BACKLOG), which shows what the backlog does.
+//
+// Two phases, each with only its own pair of servers alive: the judged pair at
+// the service's default backlog, then the pair at 511. On two shared cores one
+// burst's p99 swings by 2x from one round to the next (the client, the server
+// and every other process compete for the same cores), so the judged pair
+// takes many alternating rounds and nothing else runs beside it; the 511 pair
+// only shows what the backlog does, and takes fewer.
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import type { SimulatorProcess } from '@orapool/oracle-sim';
 import { percentiles, type Percentiles } from './stats.js';
 import { poolConfigs, type PoolConfig } from './scenarios.js';
@@ -24,44 +35,60 @@ export interface BurstOnce {
   byStatus: Record<string, number>;
   errors: Record<string, number>;
   latencyMs: { shed: Percentiles; all: Percentiles };
+  /** The client process's CPU time for the burst, ms (its work is as large as the server's). */
+  clientCpuMs: number;
 }
 
-/** One burst: every request on its own new connection, all sent before any answer can arrive. */
-export async function burstOnce(url: string, connections: number, timeoutSeconds: number): Promise<BurstOnce> {
-  const target = new URL('/api/health', url);
-  const byStatus: Record<string, number> = {};
-  const errors: Record<string, number> = {};
-  const shed: number[] = [];
-  const all: number[] = [];
-  const one = () =>
-    new Promise<void>((resolve) => {
-      const sent = performance.now();
-      const req = http.get(target, { agent: false, timeout: timeoutSeconds * 1000, headers: { connection: 'close' } }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          const ms = performance.now() - sent;
-          const status = String(res.statusCode ?? 0);
-          byStatus[status] = (byStatus[status] ?? 0) + 1;
-          all.push(ms);
-          if (status === '503') shed.push(ms);
-          resolve();
-        });
-      });
-      req.on('timeout', () => req.destroy(Object.assign(new Error('client timeout'), { code: 'CLIENT_TIMEOUT' })));
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        const code = error.code ?? error.message;
-        errors[code] = (errors[code] ?? 0) + 1;
-        resolve();
-      });
-    });
-  await Promise.all(Array.from({ length: connections }, one));
-  return { byStatus, errors, latencyMs: { shed: percentiles(shed), all: percentiles(all) } };
+interface BurstAnswer {
+  byStatus: Record<string, number>;
+  errors: Record<string, number>;
+  shed: number[];
+  all: number[];
+  clientCpuMs: number;
+}
+
+/**
+ * The burst's client process (burst-client.mjs): one per measurement, so
+ * every burst, in a full run or alone, is sent and timed by the same fresh
+ * process.
+ */
+export class BurstClient {
+  readonly #child: ChildProcessByStdio<Writable, Readable, null>;
+  readonly #lines: AsyncIterator<string>;
+
+  constructor() {
+    this.#child = spawn(process.execPath, [fileURLToPath(new URL('./burst-client.mjs', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
+  }
+
+  /** One burst of `connections` new connections against `url`. */
+  async burst(url: string, connections: number, timeoutSeconds: number): Promise<BurstOnce> {
+    this.#child.stdin.write(`${JSON.stringify({ url, connections, timeoutSeconds })}\n`);
+    const next = await this.#lines.next();
+    if (next.done) throw new Error(`burst client exited (code ${this.#child.exitCode})`);
+    const answer = JSON.parse(next.value) as BurstAnswer;
+    return {
+      byStatus: answer.byStatus,
+      errors: answer.errors,
+      latencyMs: { shed: percentiles(answer.shed), all: percentiles(answer.all) },
+      clientCpuMs: Number(answer.clientCpuMs.toFixed(1)),
+    };
+  }
+
+  async stop(): Promise<void> {
+    if (this.#child.exitCode !== null) return;
+    const exited = once(this.#child, 'exit');
+    this.#child.stdin.end();
+    await exited;
+  }
 }
 
 export interface BurstSide {
   /** Median over the rounds of the 503s' p99, ms. */
   shedP99Ms: number;
   perRound: number[];
+  /** Median over the rounds of the client process's CPU time per burst, ms. */
+  clientCpuMs?: number;
   last: BurstOnce;
 }
 
@@ -69,7 +96,10 @@ export interface BurstResult {
   connections: number;
   statementLatencyMs: number;
   pool: { max: number; queueMax: number };
+  /** Alternating rounds of the judged pair (service and bare at `backlog`). */
   rounds: number;
+  /** Alternating rounds of the pair at Node's default backlog, measured after the judged pair, alone. */
+  backlogRounds?: number;
   /** Unmeasured bursts each server took first (JIT warm-up). */
   warmupRounds?: number;
   /** The backlog both servers get in the judged comparison (the service's default). */
@@ -89,6 +119,8 @@ export interface BurstOptions {
   sim: SimulatorProcess;
   connections: number;
   rounds: number;
+  /** Rounds of the pair at Node's default backlog (511). */
+  backlogRounds: number;
   /** Unmeasured bursts per server before the measured rounds. */
   warmupRounds: number;
   backlog: number;
@@ -106,46 +138,56 @@ export async function measureBurst(options: BurstOptions): Promise<BurstResult> 
     poolMax: pool.max,
     env: { ...poolConfigs.after.env, DB_POOL_MIN: String(pool.max), DB_POOL_MAX: String(pool.max), DB_POOL_QUEUE_MAX: String(pool.queueMax) },
   };
-  const sides: Array<[keyof Pick<BurstResult, 'service' | 'bare' | 'serviceAt511' | 'bareAt511'>, () => Promise<MeasuredServer>]> = [
-    ['service', () => startMeasuredService('service', config, options.sim, { HTTP_LISTEN_BACKLOG: String(options.backlog) })],
-    ['bare', () => startBareServer('node-503', options.sim, { min: 0, max: 1 }, { LISTEN_BACKLOG: String(options.backlog) })],
-    ['serviceAt511', () => startMeasuredService('service', config, options.sim, { HTTP_LISTEN_BACKLOG: '511' })],
-    ['bareAt511', () => startBareServer('node-503', options.sim, { min: 0, max: 1 }, { LISTEN_BACKLOG: '511' })],
+  const client = new BurstClient();
+  const runs = new Map<string, BurstOnce[]>();
+  const pair = (backlog: number): Array<[string, () => Promise<MeasuredServer>]> => [
+    [backlog === 511 ? 'serviceAt511' : 'service', () => startMeasuredService('service', config, options.sim, { HTTP_LISTEN_BACKLOG: String(backlog) })],
+    [backlog === 511 ? 'bareAt511' : 'bare', () => startBareServer('node-503', options.sim, { min: 0, max: 1 }, { LISTEN_BACKLOG: String(backlog) })],
   ];
-  const servers: MeasuredServer[] = [];
-  const runs = new Map<string, BurstOnce[]>(sides.map(([name]) => [name, []]));
   try {
-    for (const [, start] of sides) servers.push(await start());
-    // A fresh process's first bursts time V8 compiling the refusal path, not the path itself (in trials the
-    // service's first two bursts took 1.5 to 1.9 x a bare server's, later ones about 1 x): each server takes
-    // its warm-up bursts first, as the overhead comparison warms up before it measures.
-    for (let round = 0; round < options.warmupRounds; round++) {
-      for (const server of servers) {
-        await burstOnce(server.url, options.connections, options.timeoutSeconds);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-    for (let round = 0; round < options.rounds; round++) {
-      // Every other round in reverse order (A B C D, D C B A, ...), so no server always follows the same one.
-      const order = [...sides.entries()];
-      if (round % 2 === 1) order.reverse();
-      for (const [i, [name]] of order) {
-        const profiled = options.profileDir !== undefined && round === options.rounds - 1 && (name === 'service' || name === 'bare');
-        if (profiled) await servers[i]!.probe.startProfile();
-        runs.get(name)!.push(await burstOnce(servers[i]!.url, options.connections, options.timeoutSeconds));
-        if (profiled) writeBurstProfile(options.profileDir!, name === 'service' ? 'orapool' : 'bare', await servers[i]!.probe.stopProfile(), options.connections);
-        // burstOnce waited for every answer; let the sockets close before the next burst.
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      options.log(`burst round ${round + 1}: 503 p99 ` + sides.map(([name]) => `${name} ${runs.get(name)!.at(-1)!.latencyMs.shed.p99} ms`).join(', '));
-    }
+    await measurePair(pair(options.backlog), options.rounds, true);
+    await measurePair(pair(511), options.backlogRounds, false);
   } finally {
-    await Promise.all(servers.map((s) => s.stop()));
+    await client.stop();
   }
+
+  async function measurePair(sides: Array<[string, () => Promise<MeasuredServer>]>, rounds: number, judged: boolean): Promise<void> {
+    const servers: MeasuredServer[] = [];
+    for (const [name] of sides) runs.set(name, []);
+    try {
+      for (const [, start] of sides) servers.push(await start());
+      // A fresh process's first bursts time V8 compiling the refusal path, not the path itself (in trials the
+      // service's first two bursts took 1.5 to 1.9 x a bare server's, later ones about 1 x): each server takes
+      // its warm-up bursts first, as the overhead comparison warms up before it measures.
+      for (let round = 0; round < options.warmupRounds; round++) {
+        for (const server of servers) {
+          await client.burst(server.url, options.connections, options.timeoutSeconds);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+      for (let round = 0; round < rounds; round++) {
+        // Every other round in reverse order (A B, B A, ...), so neither server always goes first.
+        const order = [...sides.entries()];
+        if (round % 2 === 1) order.reverse();
+        for (const [i, [name]] of order) {
+          const profiled = judged && options.profileDir !== undefined && round === rounds - 1;
+          if (profiled) await servers[i]!.probe.startProfile();
+          runs.get(name)!.push(await client.burst(servers[i]!.url, options.connections, options.timeoutSeconds));
+          if (profiled) writeBurstProfile(options.profileDir!, name === 'service' ? 'orapool' : 'bare', await servers[i]!.probe.stopProfile(), options.connections);
+          // The client waited for every answer; let the sockets close before the next burst.
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        options.log(`burst round ${round + 1}: 503 p99 ` + sides.map(([name]) => `${name} ${runs.get(name)!.at(-1)!.latencyMs.shed.p99} ms`).join(', '));
+      }
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()));
+    }
+  }
+
   const side = (name: string): BurstSide => {
     const r = runs.get(name)!;
     const perRound = r.map((x) => x.latencyMs.shed.p99);
-    return { shedP99Ms: median(perRound), perRound, last: r.at(-1)! };
+    return { shedP99Ms: median(perRound), perRound, clientCpuMs: Number(median(r.map((x) => x.clientCpuMs)).toFixed(1)), last: r.at(-1)! };
   };
   const service = side('service');
   const bare = side('bare');
@@ -155,6 +197,7 @@ export async function measureBurst(options: BurstOptions): Promise<BurstResult> 
     statementLatencyMs: BURST_STATEMENT_LATENCY_MS,
     pool,
     rounds: options.rounds,
+    backlogRounds: options.backlogRounds,
     warmupRounds: options.warmupRounds,
     backlog: options.backlog,
     nodeDefaultBacklog: 511,

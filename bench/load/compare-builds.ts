@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { startSimulatorProcess } from '@orapool/oracle-sim';
 import { freePort, projectRoot } from '../../test/support/processes.js';
 import { drive } from './drive.js';
-import { BURST_STATEMENT_LATENCY_MS, burstOnce } from './burst.js';
+import { BURST_STATEMENT_LATENCY_MS, BurstClient } from './burst.js';
 import { flameMarkdown, summarizeProfile } from './flame.js';
 import { afterConfig, serviceEnv } from './scenarios.js';
 import { cpuMicrosPerRequest, median, Probe, startBareServer, waitOk, type MeasuredServer, type ProbeReading } from './servers.js';
@@ -37,6 +37,7 @@ const scenario = args.get('scenario') ?? 'overhead';
 if (!['overhead', 'burst', 'refusals'].includes(scenario)) throw new Error(`unknown --scenario ${scenario}: overhead, burst or refusals`);
 const burst = scenario === 'burst';
 const refusals = scenario === 'refusals';
+const burstClient = burst ? new BurstClient() : undefined;
 const out = args.get('out') ?? join(projectRoot, `bench/results/profiles/${scenario === 'overhead' ? '' : `${scenario}-`}before-after`);
 const burstEnv = { DB_POOL_MIN: '10', DB_POOL_MAX: '10', DB_POOL_QUEUE_MAX: '50', HTTP_LISTEN_BACKLOG: '4096' };
 // Two statements of REFUSALS_HOLD_MS hold the one connection and the one queue place; the call timeout ends them after the measurement.
@@ -97,6 +98,7 @@ try {
     }
   }
 } finally {
+  await burstClient?.stop();
   await sim.stop();
 }
 const yardstick = results.get(servers[0]![0])!;
@@ -127,10 +129,10 @@ async function fillQueue(url: string): Promise<void> {
 /** Two unmeasured bursts (JIT warm-up, as burst.ts does), then one measured: its 503 p99 stands in the throughput column. */
 async function measuredBurst(url: string, onMeasureStart: () => unknown): Promise<{ throughput: number; responses: number }> {
   for (let i = 0; i < 2; i++) {
-    await burstOnce(url, 1000, 10);
+    await burstClient!.burst(url, 1000, 10);
     await new Promise((r) => setTimeout(r, 500));
   }
   await onMeasureStart();
-  const b = await burstOnce(url, 1000, 10);
+  const b = await burstClient!.burst(url, 1000, 10);
   return { throughput: b.latencyMs.shed.p99, responses: b.latencyMs.all.count };
 }

@@ -75,7 +75,7 @@ function parseArgs(argv: string[]): { options: LoadBenchOptions; outDir: string 
       : { connections: 100, rounds: number('overhead-rounds', quick ? 1 : 3), ...(flags.has('profile') ? { profileDir: join(outDir, 'profiles') } : {}) },
     burst: flags.has('no-burst')
       ? false
-      : { connections: 1000, rounds: quick ? 1 : 9, warmupRounds: quick ? 1 : 2, backlog: 4096, ...(flags.has('profile') ? { profileDir: join(outDir, 'profiles') } : {}) },
+      : { connections: 1000, rounds: quick ? 1 : 21, backlogRounds: quick ? 1 : 5, warmupRounds: quick ? 1 : 2, backlog: 4096, ...(flags.has('profile') ? { profileDir: join(outDir, 'profiles') } : {}) },
     memory: flags.has('no-memory') ? false : { users: [150, 1000], durationSeconds: quick ? 2 : 5, cycles: 5, cycleSeconds: quick ? 1 : 3 },
     ab: flags.has('no-ab') ? false : { requests: 1000, concurrency: 100, port: 5001, installAb: true },
     budgetSeconds: quick ? 420 : 1080,

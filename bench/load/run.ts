@@ -49,7 +49,7 @@ export interface LoadBenchOptions {
   /** Bare servers vs service at statement latency 0 (overhead.ts); profileDir: write flame summaries there. false skips it. */
   overhead: { connections: number; rounds: number; profileDir?: string } | false;
   /** 1000 new connections at once against pool 10 + queue 50 (burst.ts); false skips it. */
-  burst: { connections: number; rounds: number; warmupRounds: number; backlog: number; profileDir?: string } | false;
+  burst: { connections: number; rounds: number; backlogRounds: number; warmupRounds: number; backlog: number; profileDir?: string } | false;
   /** RSS and heap, service against bare Koa, and the leak check (memory.ts); false skips it. */
   memory: { users: [number, number]; durationSeconds: number; cycles: number; cycleSeconds: number } | false;
   /** The team's ab command; false skips it. installAb: apt-get install apache2-utils when missing. */
@@ -318,16 +318,17 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
 
     if (options.burst) {
       const burst = options.burst;
-      if (!fits(4 * (burst.rounds + burst.warmupRounds) * 3 + 20)) {
+      // About 5 s a round of a pair: the service's admitted requests take 3 s to drain, the bare server's none.
+      if (!fits((burst.rounds + burst.backlogRounds + 2 * burst.warmupRounds) * 5 + 20)) {
         results.notes.push(`burst scenario skipped: time budget of ${options.budgetSeconds} s reached`);
       } else {
         const somaxconn = readSomaxconn();
-        log(`burst: ${burst.connections} new connections at once against pool 10 + queue 50, backlog ${burst.backlog} and 511 (net.core.somaxconn ${somaxconn ?? 'unknown'}), ${burst.warmupRounds} warm-up and ${burst.rounds} measured round(s) ...`);
+        log(`burst: ${burst.connections} new connections at once against pool 10 + queue 50, backlog ${burst.backlog} (${burst.rounds} rounds) then 511 (${burst.backlogRounds} rounds), net.core.somaxconn ${somaxconn ?? 'unknown'}, ${burst.warmupRounds} warm-up burst(s) per server ...`);
         // Admitted requests hold their connection for half a second, so the 60 held at once stay held for the
         // whole burst and the rest are refused, however fast the shared cores deliver the connections.
         await setLatency(sim, BURST_STATEMENT_LATENCY_MS);
         try {
-          results.burst = await measureBurst({ sim, connections: burst.connections, rounds: burst.rounds, warmupRounds: burst.warmupRounds, backlog: burst.backlog, ...(burst.profileDir ? { profileDir: burst.profileDir } : {}), somaxconn, timeoutSeconds: options.clientTimeoutSeconds, log });
+          results.burst = await measureBurst({ sim, connections: burst.connections, rounds: burst.rounds, backlogRounds: burst.backlogRounds, warmupRounds: burst.warmupRounds, backlog: burst.backlog, ...(burst.profileDir ? { profileDir: burst.profileDir } : {}), somaxconn, timeoutSeconds: options.clientTimeoutSeconds, log });
         } finally {
           await setLatency(sim, options.statementLatencyMs, options.statementLatencyP99Ms);
         }

@@ -132,7 +132,8 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
       met: b.ratio <= 1.25,
       detail:
         `${b.connections} connections, backlog ${b.backlog}: 503 p99 ${b.service.shedP99Ms} ms vs bare ${b.bare.shedP99Ms} ms = ${b.ratio.toFixed(2)} x (target <= 1.25, median of ${b.rounds}); ` +
-        `at Node's default backlog 511: ${b.serviceAt511.shedP99Ms} ms vs ${b.bareAt511.shedP99Ms} ms`,
+        `at Node's default backlog 511: ${b.serviceAt511.shedP99Ms} ms vs ${b.bareAt511.shedP99Ms} ms` +
+          (b.backlogRounds !== undefined ? ` (that pair measured alone afterwards, median of ${b.backlogRounds})` : ''),
     });
   }
 

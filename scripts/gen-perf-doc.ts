@@ -67,6 +67,7 @@ export interface Results {
     statementLatencyMs: number;
     connections: number;
     rounds: number;
+    windowSeconds?: number;
     bare: ServerFigures;
     koa: ServerFigures;
     service: ServerFigures;
@@ -206,7 +207,7 @@ function overheadBlock(r: Results): string {
   const lines = [
     STAMP,
     '',
-    `Statement latency ${o.statementLatencyMs}, ${o.connections} connections, ${o.rounds} alternating rounds (median shown; CPU is the server process's own user + system time per response over the measured window):`,
+    `Statement latency ${o.statementLatencyMs}, ${o.connections} connections, ${o.rounds} alternating rounds${o.windowSeconds ? ` of ${o.windowSeconds} s per server` : ''} (median shown; CPU is the server process's own user + system time per response over the measured window):`,
     '',
     '| Server | Requests/s | Rounds | Of bare `node:http` | Of bare Koa | CPU per request | Profiled busy time per request |',
     '|---|---|---|---|---|---|---|',

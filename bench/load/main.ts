@@ -69,10 +69,13 @@ function parseArgs(argv: string[]): { options: LoadBenchOptions; outDir: string 
     overload: flags.has('no-overload')
       ? false
       : { config: 'after', users: number('overload-users', 3000), storm: !flags.has('no-storm'), ...(quick ? {} : { politeWarmupSeconds: 10, shedRounds: 3 }) },
-    // Median of 3 alternating rounds (1 in quick mode); --profile adds CPU profiles of the last round.
+    // Median of 6 alternating rounds of 6 s per server (1 round in quick mode). On these shared cores the whole
+    // machine slows by up to 2x for tens of seconds at a time (every process's CPU per request doubles, steal
+    // near 0): with 3 rounds of 12 s one such spell decided a run's median, so more, shorter rounds sample
+    // more spells. --profile adds CPU profiles of the last round.
     overhead: flags.has('no-overhead')
       ? false
-      : { connections: 100, rounds: number('overhead-rounds', quick ? 1 : 3), ...(flags.has('profile') ? { profileDir: join(outDir, 'profiles') } : {}) },
+      : { connections: 100, rounds: number('overhead-rounds', quick ? 1 : 6), ...(quick ? {} : { windowSeconds: 6 }), ...(flags.has('profile') ? { profileDir: join(outDir, 'profiles') } : {}) },
     burst: flags.has('no-burst')
       ? false
       : { connections: 1000, rounds: quick ? 1 : 21, backlogRounds: quick ? 1 : 5, warmupRounds: quick ? 1 : 2, backlog: 4096, ...(flags.has('profile') ? { profileDir: join(outDir, 'profiles') } : {}) },

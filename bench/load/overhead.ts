@@ -1,7 +1,7 @@
 // The service's own cost per request: at statement latency 0 the pool
 // round-trip is as cheap as it gets, so what is left is each server's own
 // work. Four servers do the same round-trip, started fresh each round and
-// run in alternating rounds (A B C D A B C D ...) so drift on a shared
+// run in alternating rounds (A B C D, D C B A, ...) so drift on a shared
 // machine hits all of them alike: bare node:http, bare Koa + @koa/router,
 // orapool as benchmarked (LOG_LEVEL=warn) and orapool at its default
 // LOG_LEVEL=info (an access-log line per request; reported, not judged).
@@ -52,7 +52,9 @@ export async function measureOverhead(options: OverheadOptions): Promise<Record<
   const profiles = new Map<OverheadServer, ServerFigures['profile']>();
   for (let round = 0; round < options.rounds; round++) {
     const profiling = options.profileDir !== undefined && round === options.rounds - 1;
-    for (const name of overheadServers) {
+    // Every other round in reverse order (A B C D, D C B A, ...), so no server always follows the same one.
+    const order = round % 2 === 1 ? [...overheadServers].reverse() : overheadServers;
+    for (const name of order) {
       const server = await start(name, options.sim);
       try {
         let atStart: Promise<ProbeReading> | undefined;

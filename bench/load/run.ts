@@ -47,7 +47,8 @@ export interface LoadBenchOptions {
       }
     | false;
   /** Bare servers vs service at statement latency 0 (overhead.ts); profileDir: write flame summaries there. false skips it. */
-  overhead: { connections: number; rounds: number; profileDir?: string } | false;
+  /** windowSeconds: measured seconds per server per round (default: durationSeconds). */
+  overhead: { connections: number; rounds: number; windowSeconds?: number; profileDir?: string } | false;
   /** 1000 new connections at once against pool 10 + queue 50 (burst.ts); false skips it. */
   burst: { connections: number; rounds: number; backlogRounds: number; warmupRounds: number; backlog: number; profileDir?: string } | false;
   /** RSS and heap, service against bare Koa, and the leak check (memory.ts); false skips it. */
@@ -360,7 +361,8 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
 
     if (options.overhead) {
       const { connections, rounds } = options.overhead;
-      if (!fits(4 * rounds * (runSeconds + 4))) {
+      const windowSeconds = options.overhead.windowSeconds ?? options.durationSeconds;
+      if (!fits(4 * rounds * (windowSeconds + options.warmupSeconds + 4))) {
         results.notes.push(`overhead comparison skipped: time budget of ${options.budgetSeconds} s reached`);
         log('overhead: skipped (time budget)');
       } else {
@@ -370,7 +372,7 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
           sim,
           connections,
           rounds,
-          load: (url, c, onMeasureStart) => drive({ ...loadOptions(url, c), onMeasureStart }),
+          load: (url, c, onMeasureStart) => drive({ ...loadOptions(url, c), durationSeconds: windowSeconds, onMeasureStart }),
           ...(options.overhead.profileDir ? { profileDir: options.overhead.profileDir } : {}),
           log,
         });
@@ -379,6 +381,7 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
           connections,
           statementLatencyMs: 0,
           rounds,
+          windowSeconds,
           bare: figures.node,
           koa: figures.koa,
           service: figures.orapool,

@@ -24,6 +24,8 @@ export interface OverheadResult {
   connections: number;
   statementLatencyMs: 0;
   rounds: number;
+  /** Measured seconds per server per round (after its warm-up); absent in runs before it was recorded. */
+  windowSeconds?: number;
   /** Medians over the rounds, which alternate node / Koa / service / service at info to share any drift. */
   bare: ServerFigures;
   /** Koa + @koa/router, one route, no middleware, same round-trip: the framework's floor. */

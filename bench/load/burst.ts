@@ -59,6 +59,8 @@ export class BurstClient {
   constructor() {
     this.#child = spawn(process.execPath, [fileURLToPath(new URL('./burst-client.mjs', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
+    // A client that died is reported by burst() (its output ends), not by an unhandled EPIPE on its input.
+    this.#child.stdin.on('error', () => {});
   }
 
   /** One burst of `connections` new connections against `url`. */
@@ -140,13 +142,13 @@ export async function measureBurst(options: BurstOptions): Promise<BurstResult> 
   };
   const client = new BurstClient();
   const runs = new Map<string, BurstOnce[]>();
-  const pair = (backlog: number): Array<[string, () => Promise<MeasuredServer>]> => [
-    [backlog === 511 ? 'serviceAt511' : 'service', () => startMeasuredService('service', config, options.sim, { HTTP_LISTEN_BACKLOG: String(backlog) })],
-    [backlog === 511 ? 'bareAt511' : 'bare', () => startBareServer('node-503', options.sim, { min: 0, max: 1 }, { LISTEN_BACKLOG: String(backlog) })],
+  const pair = (names: [string, string], backlog: number): Array<[string, () => Promise<MeasuredServer>]> => [
+    [names[0], () => startMeasuredService('service', config, options.sim, { HTTP_LISTEN_BACKLOG: String(backlog) })],
+    [names[1], () => startBareServer('node-503', options.sim, { min: 0, max: 1 }, { LISTEN_BACKLOG: String(backlog) })],
   ];
   try {
-    await measurePair(pair(options.backlog), options.rounds, true);
-    await measurePair(pair(511), options.backlogRounds, false);
+    await measurePair(pair(['service', 'bare'], options.backlog), options.rounds, true);
+    await measurePair(pair(['serviceAt511', 'bareAt511'], 511), options.backlogRounds, false);
   } finally {
     await client.stop();
   }

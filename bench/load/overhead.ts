@@ -87,9 +87,10 @@ export async function measureOverhead(options: OverheadOptions): Promise<Record<
   for (const name of overheadServers) {
     const r = runs.get(name)!;
     figures[name] = {
-      throughput: median(r.map((x) => x.drive.throughput)),
-      p95Ms: median(r.map((x) => x.drive.latencyMs.ok.p95)),
-      cpuMicrosPerRequest: median(r.map((x) => x.cpu)),
+      // Rounded: the median of an even number of rounds is a mean of two, which prints as 4378.200000000001.
+      throughput: round1(median(r.map((x) => x.drive.throughput))),
+      p95Ms: round1(median(r.map((x) => x.drive.latencyMs.ok.p95))),
+      cpuMicrosPerRequest: round1(median(r.map((x) => x.cpu))),
       perRound: r.map((x) => x.drive.throughput),
       cpuPerRound: r.map((x) => x.cpu),
       ...(profiles.get(name) ? { profile: profiles.get(name)! } : {}),
@@ -97,6 +98,8 @@ export async function measureOverhead(options: OverheadOptions): Promise<Record<
   }
   return figures;
 }
+
+const round1 = (v: number) => Number(v.toFixed(1));
 
 /** Per round a / b (adjacent in time, so drift cancels), then the median. */
 export function medianRatio(a: readonly number[], b: readonly number[]): number {

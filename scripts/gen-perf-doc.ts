@@ -224,9 +224,8 @@ function overheadBlock(r: Results): string {
 function burstBlock(r: Results): string {
   const b = r.burst;
   if (!b) return `${STAMP}\n\n${NOT_MEASURED}`;
-  const rounds = (side: BurstSide) => side.perRound.length;
   const row = (name: string, backlog: number, side: BurstSide) =>
-    `| ${name} | ${backlog} | ${ms(side.shedP99Ms)} | ${rounds(side)} | ${side.perRound.map(ms).join(', ')} | ${side.clientCpuMs === undefined ? '-' : ms(side.clientCpuMs)} | ${count(side.last.byStatus['503'] ?? 0)} |`;
+    `| ${name} | ${backlog} | ${ms(side.shedP99Ms)} | ${side.perRound.length} | ${side.perRound.map(ms).join(', ')} | ${side.clientCpuMs === undefined ? '-' : ms(side.clientCpuMs)} | ${count(side.last.byStatus['503'] ?? 0)} |`;
   const phases = b.backlogRounds === undefined
     ? `${b.rounds} alternating rounds of all four servers (median shown)`
     : `first the pair at backlog ${b.backlog} alone, ${b.rounds} alternating rounds (judged), then the pair at 511 alone, ${b.backlogRounds} rounds (medians shown)`;

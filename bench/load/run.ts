@@ -46,8 +46,10 @@ export interface LoadBenchOptions {
         shedRounds?: number;
       }
     | false;
-  /** Bare servers vs service at statement latency 0 (overhead.ts); profileDir: write flame summaries there. false skips it. */
-  /** windowSeconds: measured seconds per server per round (default: durationSeconds). */
+  /**
+   * Bare servers vs service at statement latency 0 (overhead.ts); windowSeconds: measured seconds per
+   * server per round (default: durationSeconds); profileDir: write flame summaries there. false skips it.
+   */
   overhead: { connections: number; rounds: number; windowSeconds?: number; profileDir?: string } | false;
   /** 1000 new connections at once against pool 10 + queue 50 (burst.ts); false skips it. */
   burst: { connections: number; rounds: number; backlogRounds: number; warmupRounds: number; backlog: number; profileDir?: string } | false;

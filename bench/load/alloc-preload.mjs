@@ -38,7 +38,9 @@ if (process.env.ALLOC_PROFILE_LIVE === '1') {
     session.post('HeapProfiler.stopSampling', write);
   });
 } else setTimeout(() => {
-  void post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }).then(() => {
+  // ALLOC_PROFILE_PROMOTED=1: leave out what a scavenge collected, so what remains is what survived one (promoted, or alive at the end).
+  const minor = process.env.ALLOC_PROFILE_PROMOTED !== '1';
+  void post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: minor }).then(() => {
     sampling = true;
   });
 }, Number(process.env.ALLOC_PROFILE_DELAY_MS ?? 3000)).unref();

@@ -2,7 +2,13 @@
 // at statement latency 0 with 100 connections: a check on allocation cuts that
 // does not depend on how busy the shared machine is (unlike CPU time).
 //
-//   npx tsx bench/load/alloc-profile.ts [--main dist/main.js | --main koa] [--live 1000] [--out FILE.md]
+//   npx tsx bench/load/alloc-profile.ts [--main dist/main.js | --main koa] [--live 1000 | --promoted] [--out FILE.md]
+//
+// --promoted: only what survived a scavenge (promoted to the old generation,
+// or still alive at the end), per request, at the same load: what costs a
+// scavenge its time and the old generation its full collections. Requests
+// that end in milliseconds should leave next to nothing here; bare Koa is the
+// yardstick (results/profiles/promoted/).
 //
 // --live N: instead, N users at the load benchmark's statement latency
 // (50 ms) against the pool of 40, and only what is still alive after a forced
@@ -32,15 +38,20 @@ interface ProfileNode {
 }
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i++) {
+  const value = process.argv[i + 1]?.startsWith('--') === false ? process.argv[++i]! : '';
+  args.set(process.argv[i - (value ? 1 : 0)]!.replace(/^--/, ''), value);
+}
 const main = args.get('main') ?? join(projectRoot, 'dist/main.js');
 const live = Number(args.get('live') ?? 0);
+const promoted = args.has('promoted');
 const dump = join(tmpdir(), `alloc-profile-${process.pid}.json`);
 const [warmupSeconds, durationSeconds] = live > 0 ? [3, 5] : [4, 8];
 const profiled = {
   NODE_OPTIONS: `--expose-gc --import ${new URL('./alloc-preload.mjs', import.meta.url).href}`,
   ALLOC_PROFILE_OUT: dump,
   ...(live > 0 ? { ALLOC_PROFILE_LIVE: '1' } : {}),
+  ...(promoted ? { ALLOC_PROFILE_PROMOTED: '1' } : {}),
 };
 const connections = live > 0 ? live : 100;
 
@@ -83,12 +94,14 @@ const { responses, profile } = JSON.parse(readFileSync(dump, 'utf8')) as { respo
 rmSync(dump, { force: true });
 const byPackage = new Map<string, number>();
 const byFunction = new Map<string, number>();
+const anyFunction = new Map<string, number>();
 const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
 (function walk(node: ProfileNode): void {
   const { url, functionName, lineNumber } = node.callFrame;
   const own = url.includes('/dist/') && !url.includes('node_modules/');
   const pkg = own ? `orapool ${url.split('/dist/')[1]!.split('/')[0]}` : url.includes('node_modules/') ? url.split('node_modules/').at(-1)!.split('/')[0]! : url.startsWith('node:') ? 'node:*' : '(native)';
   add(byPackage, pkg, node.selfSize);
+  add(anyFunction, `${functionName || '(anonymous)'} ${own ? `dist/${url.split('/dist/')[1]}` : url.replace(/^.*node_modules\//, '')}:${lineNumber + 1}`, node.selfSize);
   if (own) add(byFunction, `${functionName || '(anonymous)'} dist/${url.split('/dist/')[1]}:${lineNumber + 1}`, node.selfSize);
   node.children.forEach(walk);
 })(profile.head);
@@ -97,11 +110,11 @@ const perRequest = (bytes: number) => Math.round(bytes / Math.max(1, live > 0 ? 
 const total = [...byPackage.values()].reduce((a, b) => a + b, 0);
 const rows = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `| \`${k}\` | ${perRequest(v)} |`);
 const report = [
-  live > 0 ? `# Held per request in flight: ${main}` : `# Allocation per request: ${main}`,
+  live > 0 ? `# Held per request in flight: ${main}` : promoted ? `# Survived a scavenge, per request: ${main}` : `# Allocation per request: ${main}`,
   '',
   live > 0
     ? `${live} users at statement latency 50 ms, pool 40: ${perRequest(total)} bytes per request in flight in all, still alive after a full GC under load (allocated in the 3 s before it; ${responses} responses in that time).`
-    : `Sampled over ${responses} responses (statement latency 0, 100 connections): ${perRequest(total)} bytes per request in all.`,
+    : `Sampled over ${responses} responses (statement latency 0, 100 connections): ${perRequest(total)} bytes per request in all${promoted ? ' allocated and not collected by a scavenge (promoted to the old generation, or alive at the end)' : ''}.`,
   '',
   '| Package | Bytes per request |',
   '|---|---|',
@@ -111,6 +124,7 @@ const report = [
   '|---|---|',
   ...rows(byFunction, 25),
   '',
+  ...(promoted ? ['| Any function (self) | Bytes per request |', '|---|---|', ...rows(anyFunction, 30), ''] : []),
 ].join('\n');
 if (args.get('out')) writeFileSync(args.get('out')!, report);
 process.stdout.write(report);

@@ -1,5 +1,6 @@
 import type { DbError } from './db-error.js';
-import { DeadlineWatch } from './deadline-watch.js';
+import { DeadlineWatch, type Deadline } from './deadline-watch.js';
+import { Link, LinkedList } from './linked-list.js';
 import { poolClosedError, queueFullError, queueTimeoutError } from './queue-errors.js';
 
 /** The live pool settings the queue obeys (Config['pool']: a reload applies to the next borrow). */
@@ -12,9 +13,16 @@ export interface BorrowQueueLimits {
 /** A connection held at least this long is handed over at once; after a shorter hold, at the end of the turn. */
 export const PROMPT_HANDOFF_MS = 20;
 
-interface Waiter<C> {
-  resolve(conn: C): void;
-  reject(error: unknown): void;
+/** A borrow waiting in line, with its DB_POOL_TIMEOUT deadline. */
+class Waiter<C> extends Link {
+  timeout: Deadline<Waiter<C>> | undefined;
+
+  constructor(
+    readonly resolve: (conn: C) => void,
+    readonly reject: (error: unknown) => void,
+  ) {
+    super();
+  }
 }
 
 /**
@@ -39,8 +47,8 @@ interface Waiter<C> {
  *   wait with the codes the driver gives (queue-errors.ts).
  */
 export class BorrowQueue<C> {
-  /** Waiters in arrival order (a Set: the one that times out leaves from the middle). */
-  readonly #queue = new Set<Waiter<C>>();
+  /** Waiters in arrival order (a list: the one that times out leaves from the middle). */
+  readonly #queue = new LinkedList<Waiter<C>>();
   readonly #timeouts: DeadlineWatch<Waiter<C>>;
   /** Connections asked of the driver and not yet given back: at most limits().max. */
   #out = 0;
@@ -55,7 +63,7 @@ export class BorrowQueue<C> {
     now?: () => number,
   ) {
     this.#timeouts = new DeadlineWatch((waiter) => {
-      this.#queue.delete(waiter);
+      this.#queue.remove(waiter);
       waiter.reject(queueTimeoutError(Math.round(this.limits().queueTimeoutSeconds * 1000)));
     }, now);
   }
@@ -82,10 +90,9 @@ export class BorrowQueue<C> {
     const refused = this.#refusalToWait();
     if (refused) return Promise.reject(refused);
     return new Promise<C>((resolve, reject) => {
-      const waiter: Waiter<C> = { resolve, reject };
-      this.#queue.add(waiter);
+      const waiter = this.#queue.push(new Waiter(resolve, reject));
       const { queueTimeoutSeconds } = this.limits();
-      if (queueTimeoutSeconds > 0) this.#timeouts.watch(waiter, queueTimeoutSeconds * 1000);
+      if (queueTimeoutSeconds > 0) waiter.timeout = this.#timeouts.watch(waiter, queueTimeoutSeconds * 1000);
     });
   }
 
@@ -104,9 +111,8 @@ export class BorrowQueue<C> {
   /** Hand free slots to the queue in order; after released(), and after a reload that raised DB_POOL_MAX. */
   dispatch(): void {
     while (this.#queue.size > 0 && this.#out < this.limits().max) {
-      const waiter = this.#queue.values().next().value as Waiter<C>;
-      this.#queue.delete(waiter);
-      this.#timeouts.clear(waiter);
+      const waiter = this.#queue.shift()!;
+      this.#timeouts.clear(waiter.timeout);
       this.#ask().then(waiter.resolve, waiter.reject);
     }
   }
@@ -119,10 +125,9 @@ export class BorrowQueue<C> {
 
   /** Answer every queued borrow with error (the pool closed under them). */
   rejectAll(error: DbError): number {
-    const waiters = [...this.#queue];
-    this.#queue.clear();
+    const waiters = this.#queue.drain();
     for (const waiter of waiters) {
-      this.#timeouts.clear(waiter);
+      this.#timeouts.clear(waiter.timeout);
       waiter.reject(error);
     }
     return waiters.length;

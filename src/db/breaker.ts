@@ -1,4 +1,5 @@
 import type { Logger } from 'winston';
+import { Link, LinkedList } from './linked-list.js';
 
 /**
  * The database circuit breaker's states: closed (requests go to the pool),
@@ -50,7 +51,7 @@ export class Breaker {
   /** When the current outage began, for the breaker_closed line. */
   #outageStartedAt = 0;
   #trialInFlight = false;
-  readonly #onOpen = new Set<() => void>();
+  readonly #onOpen = new LinkedList<OpenListener>();
   readonly #now: () => number;
 
   constructor(private readonly options: BreakerOptions) {
@@ -114,8 +115,8 @@ export class Breaker {
    * unsubscribe. How a request waiting for a connection is released.
    */
   onNextOpen(listener: () => void): () => void {
-    this.#onOpen.add(listener);
-    return () => this.#onOpen.delete(listener);
+    const link = this.#onOpen.push(new OpenListener(listener));
+    return () => this.#onOpen.remove(link);
   }
 
   #open(by: 'requests' | 'probe' | 'trial'): void {
@@ -132,9 +133,7 @@ export class Breaker {
         { event: 'breaker_opened', by, failures, openSeconds: this.options.openSeconds },
       );
     }
-    const listeners = [...this.#onOpen];
-    this.#onOpen.clear();
-    for (const release of listeners) release();
+    for (const listener of this.#onOpen.drain()) listener.release();
   }
 
   #close(by: 'trial' | 'probe' | 'request'): void {
@@ -152,5 +151,12 @@ export class Breaker {
     if (this.#state === to) return;
     this.#state = to;
     this.options.onTransition?.(to);
+  }
+}
+
+/** A borrow waiting for a connection, to release if the breaker opens first (linked-list.ts says why not a Set). */
+class OpenListener extends Link {
+  constructor(readonly release: () => void) {
+    super();
   }
 }

@@ -1,14 +1,27 @@
+import { Link, LinkedList } from './linked-list.js';
+
+/** One watched deadline: what watch() returns and clear() takes. */
+export class Deadline<T> extends Link {
+  constructor(
+    readonly entry: T,
+    /** When it is due, on the watch's clock (ms). */
+    readonly at: number,
+  ) {
+    super();
+  }
+}
+
 /**
  * Deadlines for things that almost always end in time: one per borrowed
  * connection (the slow-hold warning) and one per database call (the call
  * guard). A setTimeout each would create, list and clear a timer object on
- * every request; here an entry is a Map slot, and one timer, armed for the
- * earliest deadline, fires only when something may be due. There are never
- * more entries than connections borrowed, so a look at all of them is cheap.
+ * every request; here a deadline is one small object in a list
+ * (linked-list.ts says why not a Map), and one timer, armed for the earliest
+ * deadline, fires only when something may be due. There are never more
+ * deadlines than connections borrowed, so a look at all of them is cheap.
  */
 export class DeadlineWatch<T> {
-  /** Each watched entry and when it is due, on the clock below (ms). */
-  readonly #due = new Map<T, number>();
+  readonly #due = new LinkedList<Deadline<T>>();
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
 
@@ -17,19 +30,20 @@ export class DeadlineWatch<T> {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Watch entry: expired(entry) runs once, afterMs from now, unless it is cleared first. */
-  watch(entry: T, afterMs: number): void {
-    const at = this.now() + afterMs;
-    this.#due.set(entry, at);
-    // A timer already armed earlier serves this entry too: it re-arms when it fires.
-    if (at < this.#timerAt) this.#arm(at);
+  /** Watch entry: expired(entry) runs once, afterMs from now, unless its deadline is cleared first. */
+  watch(entry: T, afterMs: number): Deadline<T> {
+    const deadline = this.#due.push(new Deadline(entry, this.now() + afterMs));
+    // A timer already armed earlier serves this deadline too: it re-arms when it fires.
+    if (deadline.at < this.#timerAt) this.#arm(deadline.at);
+    return deadline;
   }
 
-  clear(entry: T): void {
-    this.#due.delete(entry);
+  /** Forget a deadline; one that already expired or was cleared (or none) is ignored. */
+  clear(deadline: Deadline<T> | undefined): void {
+    if (deadline) this.#due.remove(deadline);
   }
 
-  /** Entries watched now (for tests and the leak check). */
+  /** Deadlines watched now (for tests and the leak check). */
   get size(): number {
     return this.#due.size;
   }
@@ -47,11 +61,12 @@ export class DeadlineWatch<T> {
     const now = this.now();
     const due: T[] = [];
     let next = Number.POSITIVE_INFINITY;
-    for (const [entry, at] of this.#due) {
-      if (at <= now) due.push(entry);
-      else next = Math.min(next, at);
+    for (const deadline of this.#due.snapshot()) {
+      if (deadline.at <= now) {
+        this.#due.remove(deadline);
+        due.push(deadline.entry);
+      } else next = Math.min(next, deadline.at);
     }
-    for (const entry of due) this.#due.delete(entry);
     if (next < Number.POSITIVE_INFINITY) this.#arm(next);
     for (const entry of due) this.expired(entry);
   };

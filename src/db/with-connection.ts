@@ -159,13 +159,13 @@ async function hold<T>(
   raw.callTimeout = options.callTimeoutMs;
   const holdStart = performance.now();
   const conn = new BorrowedConnection(raw, options, context, borrowSite);
-  if (options.slowHoldSeconds > 0) options.watches.holds.watch(conn, options.slowHoldSeconds * 1000);
+  const slowHold = options.slowHoldSeconds > 0 ? options.watches.holds.watch(conn, options.slowHoldSeconds * 1000) : undefined;
 
   try {
     tagSession(raw, context);
     return await fn(conn);
   } finally {
-    options.watches.holds.clear(conn);
+    options.watches.holds.clear(slowHold);
     const held = seconds(holdStart);
     observer.released(held);
     try {
@@ -220,9 +220,9 @@ class BorrowedConnection implements DbConnection {
     return new Promise<QueryResult>((resolve, reject) => {
       const call: GuardedCall = { conn: this, reject };
       const { calls } = this.options.watches;
-      calls.watch(call, this.options.callTimeoutMs + CALL_GUARD_GRACE_MS);
+      const guard = calls.watch(call, this.options.callTimeoutMs + CALL_GUARD_GRACE_MS);
       const fail = (error: unknown) => {
-        calls.clear(call);
+        calls.clear(guard);
         reject(this.failed(error));
       };
       let pending: Promise<{ rows?: unknown[] }>;
@@ -233,7 +233,7 @@ class BorrowedConnection implements DbConnection {
       }
       // Settled later when the guard won: handled here, never unhandled.
       pending.then((result) => {
-        calls.clear(call);
+        calls.clear(guard);
         resolve({ rows: (result.rows ?? []) as unknown[][] });
       }, fail);
     });

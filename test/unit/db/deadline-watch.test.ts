@@ -32,9 +32,9 @@ describe('DeadlineWatch', () => {
 
   it('never calls back for an entry cleared in time', () => {
     const { w, fired } = watch();
-    w.watch('a', 1000);
+    const a = w.watch('a', 1000);
     vi.advanceTimersByTime(500);
-    w.clear('a');
+    w.clear(a);
     vi.advanceTimersByTime(5000);
     expect(fired).toEqual([]);
     expect(w.size).toBe(0);
@@ -46,8 +46,7 @@ describe('DeadlineWatch', () => {
     vi.advanceTimersByTime(100);
     w.watch('middle', 1900); // due at 2000
     w.watch('early', 400); // due at 500: earlier than the armed timer
-    w.watch('cleared', 1000);
-    w.clear('cleared');
+    w.clear(w.watch('cleared', 1000));
     vi.advanceTimersByTime(10_000);
     expect(fired).toEqual([
       ['early', 500],
@@ -58,15 +57,15 @@ describe('DeadlineWatch', () => {
 
   it('keeps watching the others when one is cleared and the timer finds nothing due', () => {
     const { w, fired } = watch();
-    w.watch('first', 1000);
+    const first = w.watch('first', 1000);
     vi.advanceTimersByTime(200);
     w.watch('second', 1000);
-    w.clear('first');
+    w.clear(first);
     vi.advanceTimersByTime(1000);
     expect(fired).toEqual([['second', 1200]]);
   });
 
-  it('watches an entry again after it expired, one watched from inside a callback, and moves the deadline of one watched twice', () => {
+  it('watches an entry again after it expired, and one watched from inside a callback; each watch is a deadline of its own', () => {
     const { w, fired } = watch((entry, self) => {
       if (entry === 'a') self.watch('from-callback', 100);
     });
@@ -74,18 +73,34 @@ describe('DeadlineWatch', () => {
     vi.advanceTimersByTime(100);
     w.watch('a', 50);
     vi.advanceTimersByTime(1000);
-    // The second callback watched 'from-callback' again (due at 250) before its first deadline (200).
+    // Each callback for 'a' watched 'from-callback' once more: due at 200 and at 250.
     expect(fired).toEqual([
       ['a', 100],
       ['a', 150],
+      ['from-callback', 200],
       ['from-callback', 250],
     ]);
   });
 
+  it('ignores a deadline cleared twice, or cleared after it expired, and never clears another one by it', () => {
+    const { w, fired } = watch();
+    const a = w.watch('a', 100);
+    vi.advanceTimersByTime(100);
+    w.clear(a);
+    const b = w.watch('b', 100);
+    w.clear(a);
+    w.clear(undefined);
+    expect(w.size).toBe(1);
+    w.clear(b);
+    w.clear(b);
+    expect(w.size).toBe(0);
+    vi.advanceTimersByTime(1000);
+    expect(fired).toEqual([['a', 100]]);
+  });
+
   it('leaves no timer armed once nothing is watched', () => {
     const { w } = watch();
-    w.watch('a', 100);
-    w.clear('a');
+    w.clear(w.watch('a', 100));
     vi.advanceTimersByTime(100);
     expect(vi.getTimerCount()).toBe(0);
   });

@@ -135,8 +135,10 @@ export function withConnection<T>(
   }
   return acquiring.then(
     (raw) => {
-      observer.acquired(seconds(acquireStart));
-      return hold(raw, options, fn, context, borrowSite);
+      // One clock reading ends the wait and starts the hold.
+      const acquiredAt = performance.now();
+      observer.acquired((acquiredAt - acquireStart) / 1e3);
+      return hold(raw, options, fn, context, borrowSite, acquiredAt);
     },
     (thrown: unknown) => {
       const error = toDbError(thrown) ?? thrown;
@@ -153,11 +155,11 @@ async function hold<T>(
   fn: (conn: DbConnection) => Promise<T>,
   context: BorrowContext,
   borrowSite: Error | undefined,
+  holdStart: number,
 ): Promise<T> {
   const { observer } = options;
   // Bounded round-trips: a frozen database must give an error, not a hang.
   raw.callTimeout = options.callTimeoutMs;
-  const holdStart = performance.now();
   const conn = new BorrowedConnection(raw, options, context, borrowSite);
   const slowHold = options.slowHoldSeconds > 0 ? options.watches.holds.watch(conn, options.slowHoldSeconds * 1000) : undefined;
 

@@ -11,7 +11,8 @@ const validRequestId = /^[\w.:-]{1,128}$/;
  * first, not a middleware of its own: one fewer promise per request.
  */
 export function assignRequestId(ctx: Context): string {
-  const id = requestIdFrom(ctx.get('X-Request-Id'));
+  // The raw header, as the door reads it (fast-refusal.ts): ctx.get() lower-cases the name on every call.
+  const id = requestIdFrom(ctx.req.headers['x-request-id'] as string | undefined);
   ctx.state.requestId = id;
   ctx.set('X-Request-Id', id);
   return id;

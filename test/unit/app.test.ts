@@ -13,8 +13,10 @@ describe('GET /api/health', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
     const h = await start({ startedAtMs: Date.now() - 12_345 });
-    const { status, body } = await h.json('/api/health');
+    const { status, headers, body } = await h.json('/api/health');
     expect(status).toBe(200);
+    // Exactly what Koa's ctx.type = 'json' writes, and what the door's refusals carry.
+    expect(headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(body.status).toBe('ok');
     expect(body.database.reachable).toBe(true);
     expect(body.pool).toEqual({ open: 7, inUse: 3, idle: 4, waiting: 0, min: 5, max: 40, queueMax: 500, queueTimeoutSeconds: 30 });

@@ -68,7 +68,7 @@ function parseArgs(argv: string[]): { options: LoadBenchOptions; outDir: string 
     // against a bare 503 server is the median of 3 alternating rounds (one run's ratio swung from 1.4 to 1.9).
     overload: flags.has('no-overload')
       ? false
-      : { config: 'after', users: number('overload-users', 3000), storm: !flags.has('no-storm'), ...(quick ? {} : { politeWarmupSeconds: 10, shedRounds: 3 }) },
+      : { config: 'after', users: number('overload-users', 3000), storm: !flags.has('no-storm'), ...(quick ? {} : { politeWarmupSeconds: 10, shedRounds: 5 }) },
     // Median of 6 alternating rounds of 6 s per server (1 round in quick mode). On these shared cores the whole
     // machine slows by up to 2x for tens of seconds at a time (every process's CPU per request doubles, steal
     // near 0): with 3 rounds of 12 s one such spell decided a run's median, so more, shorter rounds sample

@@ -260,7 +260,8 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
           await bare.stop();
         }
         // The client-side 503 p99 of one run swings several-fold on shared cores (the bare server's alone from 5.7 to
-        // 33 ms between runs), so the ratio is the median over alternating rounds, each a fresh service then a fresh bare server.
+        // 33 ms between runs, and one round's ratio from 0.6 to 2.8 within a run), so the ratio is the median over
+        // rounds, each a fresh service and a fresh bare server, in alternating order.
         const shedRound = (service: PoliteResult, bare: PoliteResult) => ({
           serviceMs: service.latencyMs.shed.p99,
           bareMs: bare.latencyMs.shed.p99,
@@ -272,14 +273,20 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
             results.notes.push(`overload 503 latency: round ${round + 1} of ${o.shedRounds} skipped: time budget of ${options.budgetSeconds} s reached`);
             break;
           }
-          log(`overload: 503 latency round ${round + 1} of ${o.shedRounds}: the service, then the bare 503 server ...`);
+          // Every other round the bare server goes first, so neither always runs after the other.
+          const bareFirst = round % 2 === 1;
+          log(`overload: 503 latency round ${round + 1} of ${o.shedRounds}: ${bareFirst ? 'the bare 503 server, then the service' : 'the service, then the bare 503 server'} ...`);
+          const bareRun = async () => {
+            const bareAgain = await startBareServer('node-503', sim, { min: 0, max: 1 });
+            try {
+              return await drivePolite(politeOptions(bareAgain.url));
+            } finally {
+              await bareAgain.stop();
+            }
+          };
+          const bareResult = bareFirst ? await bareRun() : undefined;
           const again = await politeRun(config);
-          const bareAgain = await startBareServer('node-503', sim, { min: 0, max: 1 });
-          try {
-            overload.shedRounds.push(shedRound(again, await drivePolite(politeOptions(bareAgain.url))));
-          } finally {
-            await bareAgain.stop();
-          }
+          overload.shedRounds.push(shedRound(again, bareResult ?? (await bareRun())));
         }
         const ratios = overload.shedRounds.flatMap((r) => (r.ratio === null ? [] : [r.ratio]));
         const wMs = overload.bound.expectedThroughput ? (overload.admittedAtOnce / overload.bound.expectedThroughput) * 1000 : null;

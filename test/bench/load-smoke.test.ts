@@ -47,7 +47,8 @@ describe('bench:load smoke run', () => {
       maxRequestsPerRun: 5000,
       // A tiny pool and queue (2 + 2) against 12 users, so the deliberate-503
       // path (Retry-After honoured, then ignored) runs in the smoke test too.
-      overload: { config: 'after', users: 12, env: { DB_POOL_MIN: '1', DB_POOL_MAX: '2', DB_POOL_QUEUE_MAX: '2' }, storm: true },
+      // Two 503-latency rounds, so the second (the bare server first) runs too.
+      overload: { config: 'after', users: 12, env: { DB_POOL_MIN: '1', DB_POOL_MAX: '2', DB_POOL_QUEUE_MAX: '2' }, storm: true, shedRounds: 2 },
       overhead: { connections: 4, rounds: 1, profileDir: join(outDir, 'profiles') },
       // 100 new connections at once against pool 10 + queue 50: some must be refused.
       burst: { connections: 100, rounds: 1, backlogRounds: 2, warmupRounds: 1, backlog: 4096 },
@@ -165,6 +166,13 @@ describe('bench:load smoke run', () => {
     // Spread values start where the exact ones do and never go below.
     expect(Math.min(...spread)).toBeGreaterThanOrEqual(Math.min(...exact));
     expect(shedCount(o.bare503!.shed)).toBeGreaterThan(0);
+    // Each round measured both servers' refusals; the first round's bare figure is the bare run's.
+    expect(o.shedRounds).toHaveLength(2);
+    expect(o.shedRounds![0]!.bareMs).toBe(o.bare503!.latencyMs.shed.p99);
+    for (const round of o.shedRounds!) {
+      expect(round.serviceMs).toBeGreaterThan(0);
+      expect(round.bareMs).toBeGreaterThan(0);
+    }
     expect(o.waves!.shedPerSecondCv).not.toBeNull();
     expect(o.waves!.exactShedPerSecondCv).not.toBeNull();
   });

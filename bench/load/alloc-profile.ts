@@ -38,9 +38,13 @@ interface ProfileNode {
 }
 
 const args = new Map<string, string>();
+// --name value, or a bare --flag (value '').
 for (let i = 2; i < process.argv.length; i++) {
-  const value = process.argv[i + 1]?.startsWith('--') === false ? process.argv[++i]! : '';
-  args.set(process.argv[i - (value ? 1 : 0)]!.replace(/^--/, ''), value);
+  const name = process.argv[i]!.replace(/^--/, '');
+  const next = process.argv[i + 1];
+  const hasValue = next !== undefined && !next.startsWith('--');
+  args.set(name, hasValue ? next : '');
+  if (hasValue) i++;
 }
 const main = args.get('main') ?? join(projectRoot, 'dist/main.js');
 const live = Number(args.get('live') ?? 0);

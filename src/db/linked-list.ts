@@ -30,11 +30,6 @@ export class LinkedList<L extends Link> {
     return this.#size;
   }
 
-  /** The oldest entry, still in the list. */
-  first(): L | undefined {
-    return this.#first;
-  }
-
   push(link: L): L {
     if (link.owner) throw new Error('LinkedList.push: the entry is in a list already');
     link.owner = this;

@@ -8,7 +8,7 @@ import { requestIdFrom } from './request-id.js';
 import { writeRequestLine } from './request-log.js';
 import type { ObservedRequest, RequestObserver } from './request-observer.js';
 import type { RetryAfter } from './retry-after.js';
-import { HEALTH_PATH } from './routes/health.js';
+import { HEALTH_PATH, JSON_CONTENT_TYPE } from './routes/health.js';
 
 export interface FastRefusalDeps {
   db: Pick<Database, 'refusal'>;
@@ -66,7 +66,7 @@ function refuse(deps: FastRefusalDeps, enabled: (level: string) => boolean, req:
   // Written at once by writeHead, not one setHeader each: what Koa would have set, and what the observers add.
   const headers: Record<string, string | number> = { 'X-Request-Id': requestId };
   if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(deps.retryAfter(error.retryAfterSeconds));
-  headers['Content-Type'] = 'application/json; charset=utf-8';
+  headers['Content-Type'] = JSON_CONTENT_TYPE;
   headers['Content-Length'] = Buffer.byteLength(body);
   const request: ObservedRequest = { method: 'GET', status: error.status, _matchedRoute: HEALTH_PATH, set: (field, value) => void (headers[field] = value) };
   for (const o of deps.observers) o.started?.(request);

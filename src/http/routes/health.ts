@@ -28,8 +28,8 @@ export interface HealthDeps {
 /** The route's path, as the door (fast-refusal.ts) matches it too. */
 export const HEALTH_PATH = '/api/health';
 
-/** What Koa answers for `ctx.type = 'json'`. */
-const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+/** What Koa answers for `ctx.type = 'json'`; the door's refusals carry it too. */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 export function healthRoutes(router: Router, deps: HealthDeps): void {
   const refusalDetails = healthRefusalDetails(deps);

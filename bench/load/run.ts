@@ -253,12 +253,15 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
         overload.politeExactRetryAfter = exact;
         // The same clients against node:http answering 503 at once: the floor of a refusal's latency here.
         log(`overload: the same clients against a bare node:http 503 server ...`);
-        const bare = await startBareServer('node-503', sim, { min: 0, max: 1 });
-        try {
-          overload.bare503 = await drivePolite(politeOptions(bare.url));
-        } finally {
-          await bare.stop();
-        }
+        const bareRun = async () => {
+          const bare = await startBareServer('node-503', sim, { min: 0, max: 1 });
+          try {
+            return await drivePolite(politeOptions(bare.url));
+          } finally {
+            await bare.stop();
+          }
+        };
+        overload.bare503 = await bareRun();
         // The client-side 503 p99 of one run swings several-fold on shared cores (the bare server's alone from 5.7 to
         // 33 ms between runs, and one round's ratio from 0.6 to 2.8 within a run), so the ratio is the median over
         // rounds, each a fresh service and a fresh bare server, in alternating order.
@@ -276,14 +279,6 @@ export async function runLoadBenchmark(options: LoadBenchOptions): Promise<Bench
           // Every other round the bare server goes first, so neither always runs after the other.
           const bareFirst = round % 2 === 1;
           log(`overload: 503 latency round ${round + 1} of ${o.shedRounds}: ${bareFirst ? 'the bare 503 server, then the service' : 'the service, then the bare 503 server'} ...`);
-          const bareRun = async () => {
-            const bareAgain = await startBareServer('node-503', sim, { min: 0, max: 1 });
-            try {
-              return await drivePolite(politeOptions(bareAgain.url));
-            } finally {
-              await bareAgain.stop();
-            }
-          };
           const bareResult = bareFirst ? await bareRun() : undefined;
           const again = await politeRun(config);
           overload.shedRounds.push(shedRound(again, bareResult ?? (await bareRun())));

@@ -4,7 +4,7 @@ import { describeError } from '../logger.js';
 import type { Database } from '../db/types.js';
 import { toAppError, type AppError } from './errors.js';
 import { levelGate } from './log-level-gate.js';
-import { requestIdFrom } from './request-id.js';
+import { requestIdOf } from './request-id.js';
 import { writeRequestLine } from './request-log.js';
 import type { ObservedRequest, RequestObserver } from './request-observer.js';
 import type { RetryAfter } from './retry-after.js';
@@ -59,8 +59,7 @@ function isHealthUrl(url: string): boolean {
 
 function refuse(deps: FastRefusalDeps, enabled: (level: string) => boolean, req: IncomingMessage, res: ServerResponse, refused: Error): void {
   const start = performance.now();
-  // node:http joins a repeated X-Request-Id into one string, as it does every header it does not know.
-  const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
+  const requestId = requestIdOf(req.headers);
   const error = toAppError(refused, deps.retryAfterSeconds);
   const body = deps.body(error, refused, requestId);
   // Written at once by writeHead, not one setHeader each: what Koa would have set, and what the observers add.

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Context } from 'koa';
 
 const validRequestId = /^[\w.:-]{1,128}$/;
@@ -12,13 +13,22 @@ const validRequestId = /^[\w.:-]{1,128}$/;
  */
 export function assignRequestId(ctx: Context): string {
   // The raw header, as the door reads it (fast-refusal.ts): ctx.get() lower-cases the name on every call.
-  const id = requestIdFrom(ctx.req.headers['x-request-id'] as string | undefined);
+  const id = requestIdOf(ctx.req.headers);
   ctx.state.requestId = id;
   ctx.set('X-Request-Id', id);
   return id;
 }
 
+/**
+ * The request's id from its raw headers (here and at the door). node:http
+ * joins a repeated X-Request-Id into one string, as it does every header it
+ * does not know; the joined value is not a sane id.
+ */
+export function requestIdOf(headers: IncomingHttpHeaders): string {
+  return requestIdFrom(headers['x-request-id'] as string | undefined);
+}
+
 /** The caller's X-Request-Id when it is sane, else a new UUID. */
-export function requestIdFrom(incoming: string | undefined): string {
+function requestIdFrom(incoming: string | undefined): string {
   return incoming !== undefined && validRequestId.test(incoming) ? incoming : randomUUID();
 }

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { describe, expect, it, vi } from 'vitest';
 import { DbError, DbErrorCode } from '../../src/db/db-error.js';
 import { breakerOpenError } from '../../src/db/breaker-database.js';
@@ -365,6 +366,19 @@ describe('request ids', () => {
       expect(echoed).not.toBe(bad);
       expect(echoed).toMatch(/^[0-9a-f-]{36}$/);
     }
+  });
+
+  it('replaces an X-Request-Id sent twice (node:http joins the two into one value, which is not a sane id)', async () => {
+    const h = await start();
+    const echoed = await new Promise<string | undefined>((resolve, reject) => {
+      request(`${h.url}/livez`, { headers: { 'X-Request-Id': ['first-id', 'second-id'] } }, (res) => {
+        res.resume();
+        resolve(res.headers['x-request-id'] as string | undefined);
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(echoed).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('passes the request id to the database borrow, for slow-hold logs', async () => {
